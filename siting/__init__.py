@@ -1,0 +1,28 @@
+"""siting: where to build the next gigawatt of AI compute, how fast it can be powered, and at what cost.
+
+Quick use::
+
+    import siting
+    plan = siting.solve("models/us_1gw_2030.yaml")
+    plan.summary()
+    plan.save("results/us_1gw_2030")
+"""
+
+from .api import solve, versions
+from .data.load import Dataset, load_dataset
+from .errors import InfeasibleScenarioError, InputError, SitingError
+from .results.plan import BuildPlan
+from .scenario import Scenario, load_scenario
+
+__all__ = [
+    "BuildPlan",
+    "Dataset",
+    "InfeasibleScenarioError",
+    "InputError",
+    "Scenario",
+    "SitingError",
+    "load_dataset",
+    "load_scenario",
+    "solve",
+    "versions",
+]

@@ -1,0 +1,234 @@
+"""``siting.solve``: scenario → data → inputs → model → HiGHS → :class:`BuildPlan`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata as md
+import math
+import platform
+import time
+from pathlib import Path
+
+
+from .data.load import Dataset, load_dataset
+from .errors import InfeasibleScenarioError
+from .features.inputs import ModelInputs, prepare_inputs
+from .model.build import build_model
+from .model.solve import SolveResult, solve_model
+from .results import extract
+from .results.plan import FORMAT_VERSION, BuildPlan
+from .scenario import Scenario, load_scenario
+
+VERSIONED_PACKAGES = ("siting", "pyomo", "highspy", "numpy", "pandas", "geopandas", "shapely", "xarray", "pydantic")
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that decide the result."""
+    out = {"python": platform.python_version()}
+    for p in VERSIONED_PACKAGES:
+        try:
+            out[p] = md.version(p)
+        except md.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def solve(
+    scenario: Scenario | str | Path,
+    dataset: Dataset | None = None,
+    data_dir: str | Path | None = None,
+    **solver_overrides,
+) -> BuildPlan:
+    """Solve a scenario and return its build plan.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A scenario object or a YAML file (``models/*.yaml``).
+    dataset : Dataset, optional
+        Pre-loaded data layers (e.g. for a loop of solves); default: load the scenario's layers.
+    data_dir : path, optional
+        Directory of default layers replacing the embedded data.
+    **solver_overrides
+        Any field of the scenario's ``solver`` section (``time_limit_seconds``, ``mip_gap``, ``threads``,
+        ``seed``, ``tee``).
+
+    Returns
+    -------
+    BuildPlan
+        With ``meta["status"]`` ``optimal`` or ``feasible``.
+
+    Raises
+    ------
+    InputError
+        Bad scenario or data (names file, column, rows and the fix).
+    InfeasibleScenarioError
+        No plan satisfies the scenario's hard limits; the message says which limits conflict.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if solver_overrides:
+        scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(update=solver_overrides)})
+    if dataset is None:
+        dataset = load_dataset(scenario, Path(data_dir) if data_dir else None)
+    timings["load_seconds"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    inputs = prepare_inputs(dataset, scenario)
+    _precheck(inputs)
+    model = build_model(inputs)
+    timings["build_seconds"] = time.perf_counter() - t1
+
+    s = scenario.solver
+    result = solve_model(model, s.time_limit_seconds, s.mip_gap, s.threads, s.seed, s.tee)
+    timings["solve_seconds"] = result.solve_seconds
+    if result.status in ("infeasible", "error"):
+        raise InfeasibleScenarioError(explain_infeasibility(inputs, result, scenario))
+
+    t2 = time.perf_counter()
+    plan = _assemble(model, inputs, result, scenario, dataset)
+    timings["extract_seconds"] = time.perf_counter() - t2
+    timings["total_seconds"] = time.perf_counter() - t0
+    plan.meta["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
+    return plan
+
+
+def _precheck(d: ModelInputs) -> None:
+    """Cheap checks that explain an impossible scenario before the solver runs."""
+    if d.min_sites > len(d.sites):
+        raise InfeasibleScenarioError(
+            f"min_sites = {d.min_sites} but only {len(d.sites)} candidate site(s) qualify in the region; "
+            "lower min_sites, widen the region or lower site_min_it_mw"
+        )
+
+
+def explain_infeasibility(d: ModelInputs, result: SolveResult, scenario: Scenario) -> str:
+    """Re-solve with each hard limit relaxed in turn and say which relaxation restores feasibility."""
+    if result.status == "error":
+        return (
+            f"HiGHS stopped ({result.termination}) without a plan within {scenario.solver.time_limit_seconds:g} s; "
+            "raise solver.time_limit_seconds or reduce the region"
+        )
+    tries = {
+        "budget_usd": {"budget_usd": None},
+        "carbon_cap_tco2_per_year": {"carbon_cap_tco2_per_year": None},
+        "min_sites": {"min_sites": 0},
+    }
+    culprits = []
+    for name, change in tries.items():
+        if getattr(d, name) in (None, 0):
+            continue
+        relaxed = ModelInputs(**{**d.__dict__, **change})
+        relaxed.sites = d.sites.assign(min_phases=0) if name == "min_sites" else d.sites
+        r = solve_model(build_model(relaxed), 60.0, 0.05, 1, scenario.solver.seed)
+        if r.status in ("optimal", "feasible"):
+            culprits.append(name)
+    if culprits:
+        return (
+            f"scenario '{d.name}' is infeasible: it becomes feasible when relaxing {', '.join(culprits)}. "
+            f"The sites forced open by min_sites={d.min_sites} (each at least "
+            f"{int(d.sites['min_phases'].max()) * d.phase_mw:g} MW) cannot be built within those limits; "
+            "raise the limit or lower min_sites / site_min_it_mw"
+        )
+    return (
+        f"scenario '{d.name}' is infeasible ({result.termination}) and no single relaxation of budget, carbon cap "
+        "or minimum sites fixes it; check site_min_it_mw against the sites' land and max_it_mw"
+    )
+
+
+def _assemble(model, d: ModelInputs, result: SolveResult, scenario: Scenario, dataset: Dataset) -> BuildPlan:
+    open_sites = [s for s in model.S if extract._v(model.open[s]) > extract.ON]
+    capacity = extract.capacity_table(model, d, open_sites)
+    inter = extract.interconnection_table(model, d)
+    contracts = extract.contract_table(model, d, capacity, open_sites)
+    timeline = extract.timeline_table(model, d, capacity, inter, open_sites)
+    sites = extract.site_table(d, capacity, inter, open_sites)
+    costs, costs_by_year = extract.cost_tables(model, d)
+    objective = float(sum(costs.values()))
+    online = capacity.groupby("year")["it_mw"].sum().reindex(d.years, fill_value=0.0)
+    shortfall = {t: max(0.0, extract._v(model.shortfall_mw[t])) for t in d.years}
+    energy_mwh = capacity.groupby("year")["it_mwh"].sum().reindex(d.years, fill_value=0.0)
+    last = d.years[-1]
+    facility_mwh = float(capacity.loc[capacity["year"] == last, ["grid_mwh", "onsite_mwh"]].sum().sum())
+    annual_cost_last = float(costs_by_year.loc[costs_by_year["year"] == last, "pv_usd"].sum() / d.discount_factor(last))
+    candidates = d.sites.reset_index()[
+        ["site_id", "name", "state", "zone_id", "lat", "lon", "max_phases", "first_online_year", "pue_annual",
+         "pue_peak", "land_usd_per_mw", "construction_usd_per_mw"]
+    ].copy()
+    candidates["max_it_mw"] = candidates.pop("max_phases") * d.phase_mw
+    candidates["chosen"] = candidates["site_id"].isin(open_sites)
+    conn = d.connections.reset_index()
+    if len(conn):
+        best = conn.sort_values(["site_id", "fixed_cost_usd"]).groupby("site_id").first()
+        candidates["grid_available_year"] = candidates["site_id"].map(best["available_year"])
+        candidates["cheapest_connection_usd"] = candidates["site_id"].map(best["fixed_cost_usd"])
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "status": result.status,
+        "termination": result.termination,
+        "objective_usd": objective,
+        "best_bound_usd": result.best_bound_usd,
+        "mip_gap": result.mip_gap,
+        "solve_seconds": round(result.solve_seconds, 3),
+        "currency_year": scenario.currency_year,
+        "decision_year": scenario.decision_year,
+        "discount_rate": scenario.discount_rate,
+        "costs_usd": costs,
+        "overnight_capex_usd": extract._v(model.overnight_capex_usd),
+        "targets_it_mw": {str(t): float(v) for t, v in d.targets_it_mw.items()},
+        "it_mw_online": {str(t): float(online[t]) for t in d.years},
+        "shortfall_it_mw": {str(t): shortfall[t] for t in d.years},
+        "emissions_tco2": {str(t): v for t, v in extract.emissions_by_year(model, d).items()},
+        "it_energy_mwh": {str(t): float(energy_mwh[t]) for t in d.years},
+        "cost_usd_per_mwh_it_last_year": annual_cost_last / float(energy_mwh[last]) if energy_mwh[last] > 0 else None,
+        "facility_energy_mwh_last_year": facility_mwh,
+        "model_size": result.model_size,
+        "solver": {
+            "name": "highs",
+            "version": result.solver_version,
+            "time_limit_seconds": scenario.solver.time_limit_seconds,
+            "mip_gap_target": scenario.solver.mip_gap,
+            "threads": scenario.solver.threads,
+            "seed": scenario.solver.seed,
+        },
+        "versions": versions(),
+        "inputs_sha256": _input_hashes(scenario, dataset),
+        "notes": d.notes,
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    plan = BuildPlan(
+        meta=meta,
+        sites=sites,
+        capacity=capacity,
+        interconnections=inter,
+        contracts=contracts,
+        timeline=timeline,
+        costs_by_year=costs_by_year,
+        candidates=candidates,
+    )
+    plan.context = {
+        "substations": dataset.substations,
+        "transmission_lines": dataset.transmission_lines,
+        "states": dataset.states,
+        "zones": dataset.zones,
+        "inputs": d,
+    }
+    if not math.isfinite(objective):
+        raise InfeasibleScenarioError("the solver returned a plan without a finite objective")
+    return plan
+
+
+def _input_hashes(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
+    from .data.load import sha256_file
+
+    out = dataset.sha256()
+    if scenario.source_path is not None and Path(scenario.source_path).exists():
+        out[f"scenario:{Path(scenario.source_path).name}"] = sha256_file(Path(scenario.source_path))
+    return out
+
+
+__all__ = ["solve", "versions"]

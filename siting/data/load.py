@@ -1,0 +1,244 @@
+"""Read the data layers (embedded defaults or user files) into a validated :class:`Dataset`.
+
+This is the only module that reads input files. The model never reads files; it receives tables built
+from a :class:`Dataset` by :mod:`siting.features.inputs`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..errors import InputError
+from ..scenario import DATA_LAYERS, Scenario
+from .schemas import REQUIRED_COSTS, validate
+
+DEFAULT_FILES = {
+    "zones": "zones.csv",
+    "substations": "substations.csv",
+    "transmission_lines": "transmission_lines.geojson",
+    "candidate_sites": "candidate_sites.csv",
+    "climate": "climate.nc",
+    "power_options": "power_options.csv",
+    "costs": "costs.csv",
+    "line_costs": "line_costs.csv",
+    "states": "states.geojson",
+}
+
+CLIMATE_VARIABLES = ("t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c", "ghi_kwh_per_m2_day", "wind_speed_100m_m_per_s")
+
+
+def default_data_dir() -> Path:
+    """Directory of the embedded default data (``data/`` in a checkout, packaged in a wheel)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_default_data", here.parent / "data"):
+        if (candidate / "zones.csv").exists():
+            return candidate
+    raise InputError(
+        "embedded default data not found",
+        file=str(here.parent / "data"),
+        fix="reinstall siting, or set every layer in the scenario's `data:` section",
+    )
+
+
+def default_models_dir() -> Path:
+    """Directory of the shipped scenarios (``models/``)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "_default_models", here.parent / "models"):
+        if candidate.exists():
+            return candidate
+    raise InputError("shipped scenarios not found", file=str(here.parent / "models"))
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 hex digest of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Dataset:
+    """All input layers, validated, with units in column names (see docs/data-layers.md)."""
+
+    zones: pd.DataFrame
+    substations: gpd.GeoDataFrame
+    transmission_lines: gpd.GeoDataFrame
+    candidate_sites: gpd.GeoDataFrame
+    climate: xr.Dataset
+    power_options: pd.DataFrame
+    costs: dict[str, float]
+    line_costs: pd.DataFrame
+    states: gpd.GeoDataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def cost(self, name: str) -> float:
+        return float(self.costs[name])
+
+    def sha256(self) -> dict[str, str]:
+        """SHA-256 of every input file, keyed by layer name and file name."""
+        return {f"{layer}:{p.name}": sha256_file(p) for layer, p in sorted(self.files.items())}
+
+
+def _read_csv(path: Path, layer: str) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError(f"{layer} file not found", file=path, fix="check the path in the scenario's data: section")
+    try:
+        return pd.read_csv(path)
+    except Exception as exc:  # pandas raises many types for malformed CSV
+        raise InputError(f"cannot read {layer} as CSV: {exc}", file=path, fix="save the table as UTF-8 CSV") from None
+
+
+def _points(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+
+
+def _read_vector(path: Path, layer: str) -> gpd.GeoDataFrame:
+    if not path.exists():
+        raise InputError(f"{layer} file not found", file=path, fix="check the path in the scenario's data: section")
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:
+        raise InputError(f"cannot read {layer}: {exc}", file=path, fix="use GeoJSON, GeoPackage or Shapefile") from None
+    if gdf.crs is None:
+        raise InputError(
+            f"{layer} has no coordinate reference system",
+            file=path,
+            fix="write the file with its CRS (e.g. EPSG:4326); siting reprojects any CRS it is given",
+        )
+    gdf = gdf.to_crs("EPSG:4326")
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():
+        raise InputError(
+            f"{layer} has {int(empty.sum())} empty geometries",
+            file=path,
+            column="geometry",
+            rows=[int(i) for i in np.flatnonzero(empty.to_numpy())],
+            fix="remove those features or give them a geometry",
+        )
+    return gdf
+
+
+def load_zones(path: Path) -> pd.DataFrame:
+    return validate(_read_csv(path, "zones"), "zones", path).set_index("zone_id", drop=False).sort_index()
+
+
+def load_substations(path: Path) -> gpd.GeoDataFrame:
+    df = validate(_read_csv(path, "substations"), "substations", path)
+    return _points(df).set_index("substation_id", drop=False).sort_index()
+
+
+def load_candidate_sites(path: Path) -> gpd.GeoDataFrame:
+    df = validate(_read_csv(path, "candidate_sites"), "candidate_sites", path)
+    return _points(df).set_index("site_id", drop=False).sort_index()
+
+
+def load_power_options(path: Path) -> pd.DataFrame:
+    return validate(_read_csv(path, "power_options"), "power_options", path).set_index("option_id", drop=False)
+
+
+def load_costs(path: Path) -> dict[str, float]:
+    df = validate(_read_csv(path, "costs"), "costs", path)
+    costs = dict(zip(df["parameter"], df["value"].astype(float), strict=True))
+    missing = sorted(set(REQUIRED_COSTS) - set(costs))
+    if missing:
+        raise InputError(
+            f"costs table lacks parameters {missing}",
+            file=path,
+            column="parameter",
+            fix="add one row per parameter with its value and unit: "
+            + ", ".join(f"{k} [{REQUIRED_COSTS[k]}]" for k in missing),
+        )
+    return costs
+
+
+def load_line_costs(path: Path) -> pd.DataFrame:
+    return validate(_read_csv(path, "line_costs"), "line_costs", path)
+
+
+def load_climate(path: Path) -> xr.Dataset:
+    if not path.exists():
+        raise InputError("climate file not found", file=path, fix="check the path in the scenario's data: section")
+    try:
+        ds = xr.open_dataset(path, engine="h5netcdf")
+    except Exception as exc:
+        raise InputError(f"cannot read climate NetCDF: {exc}", file=path, fix="write NetCDF4 (HDF5)") from None
+    missing = [v for v in CLIMATE_VARIABLES if v not in ds]
+    if missing or not {"lat", "lon", "month"} <= set(ds.dims):
+        raise InputError(
+            f"climate dataset lacks variables {missing} or dims (month, lat, lon)",
+            file=path,
+            column=(missing or ["month/lat/lon"])[0],
+            fix="see the climate layer in docs/data-layers.md (monthly fields on a regular lat/lon grid)",
+        )
+    ds = ds.load()
+    ds.close()
+    return ds.sortby(["lat", "lon"])
+
+
+def load_dataset(scenario: Scenario | None = None, data_dir: Path | None = None) -> Dataset:
+    """Load every layer: defaults from ``data_dir`` (the embedded data) unless the scenario replaces them.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        Its ``data`` section may point any layer to a user file (relative to the scenario file).
+    data_dir : Path, optional
+        Directory holding the default files (``DEFAULT_FILES``); default :func:`default_data_dir`.
+    """
+    files: dict[str, Path] = {}
+    base = None
+    for layer in DATA_LAYERS:
+        user = scenario.resolve(getattr(scenario.data, layer)) if scenario is not None else None
+        if user is not None:
+            files[layer] = Path(user)
+        else:
+            if base is None:
+                base = Path(data_dir) if data_dir is not None else default_data_dir()
+            files[layer] = base / DEFAULT_FILES[layer]
+    ds = Dataset(
+        zones=load_zones(files["zones"]),
+        substations=load_substations(files["substations"]),
+        transmission_lines=_read_vector(files["transmission_lines"], "transmission_lines"),
+        candidate_sites=load_candidate_sites(files["candidate_sites"]),
+        climate=load_climate(files["climate"]),
+        power_options=load_power_options(files["power_options"]),
+        costs=load_costs(files["costs"]),
+        line_costs=load_line_costs(files["line_costs"]),
+        states=_read_vector(files["states"], "states"),
+        files=files,
+    )
+    _check_references(ds)
+    return ds
+
+
+def _check_references(ds: Dataset) -> None:
+    """Every zone id used by sites and substations exists in the zones table."""
+    for layer, table in (("candidate_sites", ds.candidate_sites), ("substations", ds.substations)):
+        unknown = ~table["zone_id"].isin(ds.zones.index)
+        if unknown.any():
+            raise InputError(
+                f"{layer} refer to zone ids missing from the zones table: "
+                f"{sorted(table.loc[unknown, 'zone_id'].unique().tolist())[:10]}",
+                file=ds.files.get(layer),
+                column="zone_id",
+                rows=table.index[unknown].tolist(),
+                fix="add those zones to the zones table or correct zone_id",
+            )
+    regions = set(ds.zones["line_cost_region"])
+    missing = regions - set(ds.line_costs["line_cost_region"])
+    if missing:
+        raise InputError(
+            f"line_costs has no rows for regions {sorted(missing)} used by zones",
+            file=ds.files.get("line_costs"),
+            column="line_cost_region",
+            fix="add line costs for those regions",
+        )

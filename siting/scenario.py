@@ -1,0 +1,229 @@
+"""Scenario files: the validated description of one planning question.
+
+A scenario is a YAML file (see ``models/``) validated by the pydantic model :class:`Scenario`. Every
+quantity carries its unit in its name. Paths in ``data`` are relative to the scenario file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError
+
+SUPPLY_KINDS = ("utility_tariff", "solar_ppa", "wind_ppa", "firm_clean_ppa", "onsite_gas", "battery")
+DATA_LAYERS = (
+    "zones",
+    "substations",
+    "transmission_lines",
+    "candidate_sites",
+    "climate",
+    "power_options",
+    "costs",
+    "line_costs",
+    "states",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Horizon(_Strict):
+    """Planning horizon: calendar years in which IT capacity can be online (inclusive)."""
+
+    first_year: int = Field(ge=2000, le=2100)
+    last_year: int = Field(ge=2000, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.last_year < self.first_year:
+            raise ValueError("horizon.last_year must be ≥ horizon.first_year")
+        if self.last_year - self.first_year > 40:
+            raise ValueError("horizon longer than 40 years; shorten it")
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+
+class Region(_Strict):
+    """Where candidate sites may be. Either a list of states, or a circle, or both (intersection)."""
+
+    states: list[str] | None = None
+    center_lat: float | None = Field(default=None, ge=-90, le=90)
+    center_lon: float | None = Field(default=None, ge=-180, le=180)
+    radius_km: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _circle_complete(self) -> Region:
+        parts = [self.center_lat, self.center_lon, self.radius_km]
+        if any(p is not None for p in parts) and not all(p is not None for p in parts):
+            raise ValueError("region needs all of center_lat, center_lon and radius_km for a circle")
+        if self.states is not None:
+            self.states = sorted({s.upper() for s in self.states})
+        return self
+
+
+class Interconnection(_Strict):
+    """How sites may connect to the grid."""
+
+    max_distance_km: float = Field(default=40.0, gt=0, description="straight-line radius to a substation")
+    min_voltage_kv: float = Field(default=138.0, ge=0)
+    candidates_per_site: int = Field(default=3, ge=1, le=20, description="nearest substations considered")
+    lead_time_years: float | None = Field(
+        default=None, ge=0, description="override every zone's interconnection lead time"
+    )
+    extra_delay_years: float = Field(default=0.0, ge=0, description="added to every lead time (sensitivity)")
+
+
+class Solver(_Strict):
+    """HiGHS options passed through Pyomo's highspy interface."""
+
+    time_limit_seconds: float = Field(default=300.0, gt=0)
+    mip_gap: float = Field(default=0.005, ge=0, le=1)
+    threads: int = Field(default=1, ge=1)
+    seed: int = Field(default=20240101, ge=0)
+    tee: bool = False
+
+
+class DataPaths(_Strict):
+    """Optional user files that replace default data layers (same columns; see docs/data-layers.md)."""
+
+    zones: Path | None = None
+    substations: Path | None = None
+    transmission_lines: Path | None = None
+    candidate_sites: Path | None = None
+    climate: Path | None = None
+    power_options: Path | None = None
+    costs: Path | None = None
+    line_costs: Path | None = None
+    states: Path | None = None
+
+
+class Overrides(_Strict):
+    """Scalar cost or timing assumptions that replace the defaults in ``data/costs.csv``."""
+
+    construction_lead_time_years: float | None = Field(default=None, ge=0)
+    permitting_lead_time_years: float | None = Field(default=None, ge=0)
+    construction_capex_usd_per_kw_it: float | None = Field(default=None, ge=0)
+    gas_price_usd_per_mmbtu: float | None = Field(default=None, ge=0)
+    electricity_price_multiplier: float = Field(default=1.0, ge=0)
+    it_utilization: float | None = Field(default=None, gt=0, le=1)
+
+
+class Scenario(_Strict):
+    """One planning question. Units are in the field names; money is real USD of ``currency_year``."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    currency_year: int = Field(default=2024, ge=1990, le=2100)
+    discount_rate: float = Field(default=0.07, ge=0, le=0.5, description="real, per year")
+    decision_year: int = Field(description="planning, permits and orders start on 1 January of this year")
+    horizon: Horizon
+    targets_it_mw: dict[int, float] = Field(
+        description="IT MW that must be online in each year; held constant after the last year given"
+    )
+    phase_mw: float = Field(default=50.0, gt=0, description="size of one build phase, IT MW")
+    site_min_it_mw: float = Field(default=0.0, ge=0)
+    site_max_it_mw: float = Field(default=1000.0, gt=0)
+    min_sites: int = Field(default=1, ge=0)
+    max_sites: int | None = Field(default=None, ge=1)
+    region: Region | None = None
+    power_options: list[str] = Field(default_factory=lambda: list(SUPPLY_KINDS))
+    cooling: Literal["evaporative", "air", "liquid"] = "evaporative"
+    budget_usd: float | None = Field(default=None, gt=0, description="cap on overnight capex of all builds")
+    carbon_cap_tco2_per_year: float | None = Field(default=None, ge=0)
+    carbon_price_usd_per_tco2: float = Field(default=0.0, ge=0)
+    value_of_lost_compute_usd_per_mw_year: float = Field(
+        default=10.0e6, ge=0, description="shortfall penalty per IT MW-year below target"
+    )
+    interconnection: Interconnection = Field(default_factory=Interconnection)
+    overrides: Overrides = Field(default_factory=Overrides)
+    solver: Solver = Field(default_factory=Solver)
+    data: DataPaths = Field(default_factory=DataPaths)
+    source_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("targets_it_mw")
+    @classmethod
+    def _targets_nonnegative(cls, v: dict[int, float]) -> dict[int, float]:
+        if not v:
+            raise ValueError("targets_it_mw needs at least one year")
+        bad = {y: mw for y, mw in v.items() if mw < 0}
+        if bad:
+            raise ValueError(f"targets_it_mw must be ≥ 0 MW; got {bad}")
+        return dict(sorted(v.items()))
+
+    @field_validator("power_options")
+    @classmethod
+    def _known_kinds(cls, v: list[str]) -> list[str]:
+        unknown = sorted(set(v) - set(SUPPLY_KINDS))
+        if unknown:
+            raise ValueError(f"unknown power option kinds {unknown}; allowed: {list(SUPPLY_KINDS)}")
+        return sorted(set(v), key=SUPPLY_KINDS.index)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        years = self.horizon.years
+        outside = [y for y in self.targets_it_mw if y < years[0] or y > years[-1]]
+        if outside:
+            raise ValueError(f"targets_it_mw years {outside} fall outside the horizon {years[0]}–{years[-1]}")
+        if self.decision_year > self.horizon.first_year:
+            raise ValueError("decision_year must be ≤ horizon.first_year")
+        if self.site_min_it_mw > self.site_max_it_mw:
+            raise ValueError("site_min_it_mw must be ≤ site_max_it_mw")
+        if self.max_sites is not None and self.max_sites < self.min_sites:
+            raise ValueError("max_sites must be ≥ min_sites")
+        if "utility_tariff" not in self.power_options and "onsite_gas" not in self.power_options:
+            raise ValueError("power_options needs utility_tariff or onsite_gas: nothing else supplies energy")
+        return self
+
+    def target_by_year(self) -> dict[int, float]:
+        """IT MW target for every horizon year (a year without a target takes the previous year's)."""
+        out, last = {}, 0.0
+        for y in self.horizon.years:
+            last = self.targets_it_mw.get(y, last)
+            out[y] = float(last)
+        return out
+
+    def resolve(self, path: Path | None) -> Path | None:
+        """Resolve a data path relative to the scenario file."""
+        if path is None:
+            return None
+        if path.is_absolute() or self.source_path is None:
+            return path
+        return (self.source_path.parent / path).resolve()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not YAML, or a field is invalid (each problem is listed with its field).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("scenario file not found", file=path, fix="check the path (e.g. models/us_1gw_2030.yaml)")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", file=path, fix="fix the YAML syntax") from None
+    if not isinstance(raw, dict):
+        raise InputError("a scenario must be a YAML mapping of fields", file=path)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise InputError(
+            f"invalid scenario: {problems}", file=path, fix="see the field reference in docs/scenarios.md"
+        ) from None
+    scenario.source_path = path.resolve()
+    return scenario
