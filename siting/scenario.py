@@ -114,6 +114,7 @@ class Overrides(_Strict):
     gas_price_usd_per_mmbtu: float | None = Field(default=None, ge=0)
     electricity_price_multiplier: float = Field(default=1.0, ge=0)
     it_utilization: float | None = Field(default=None, gt=0, le=1)
+    onsite_reserve_margin: float | None = Field(default=None, ge=0, le=2, description="spare on-site capacity, –")
 
 
 class Scenario(_Strict):

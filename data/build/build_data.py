@@ -776,12 +776,20 @@ def build_power_options():
          round(0.0227 * bat_capex, 1), 0.0, nan, nan, 0.0, 1.0, 500.0, 0.95, 4.0, 15.0, nan,
          "NREL ATB 2024 4-h: 1,842 $/kW 2022$ -> 2024$, FOM 2.27%/yr, 15-y life (V); lead 1 y, availability 0.95, "
          "max 500 MW/site: unverified"),
+        ("gas_mobile_turbine", "onsite_gas", "Mobile gas turbines, rented (aeroderivative trailer units)", 0.0, 250.0, 10.0,
+         nan, 10.5, GAS_CO2_KG_PER_MMBTU * 10.5, 0.25, 300.0, 0.9, nan, 3.0, nan,
+         "xAI Colossus: 15 Solar SMT-130 mobile units <=247 MW permitted through 2027 (Shelby County, Jul-2025, V2); "
+         "Southaven MS turbines allowed without a permit <=12 months (V2). Rental 250 $/kW-y, VOM 10, heat rate 10.5, "
+         "3-month lead, 300 MW/site and the 2-year operating limit (temporary air permit): unverified placeholders"),
     ]
     cols = ["option_id", "kind", "name", "capex_usd_per_kw", "fixed_om_usd_per_kw_year", "variable_om_usd_per_mwh",
             "price_usd_per_mwh", "heat_rate_mmbtu_per_mwh", "co2_kg_per_mwh", "lead_time_years", "max_mw",
             "capacity_factor", "duration_hours", "life_years", "contract_years", "source"]
     df = pd.DataFrame(rows, columns=cols)
     df["co2_kg_per_mwh"] = df.co2_kg_per_mwh.round(1)
+    # years an option may operate after it first delivers (temporary air permits for rented turbines)
+    df.insert(df.columns.get_loc("source"), "max_operating_years",
+              np.where(df.option_id == "gas_mobile_turbine", 2.0, np.nan))
     return df
 
 
@@ -804,6 +812,11 @@ def build_costs():
         ("construction_lead_time_years", 1.5, "years",
          "hyperscale construction 12-18 (greenfield) / 18-30 months (campus) (Cortex, blogs); Abilene phase 1 ~12 months", "verified (secondary)"),
         ("it_utilization", 0.8, "-", "average IT load / nameplate IT capacity; placeholder", "unverified placeholder"),
+        ("onsite_reserve_margin", 0.25, "-",
+         "islanded on-site plant carries N+1 spare units (about one spare per four engines/turbines) because no grid backs it up; "
+         "firm on-site MW = nameplate x availability / (1 + margin)", "unverified placeholder"),
+        ("datacenter_life_years", 20.0, "years", "depreciation life of shell, electrical and mechanical plant", "unverified placeholder"),
+        ("interconnection_life_years", 40.0, "years", "life of a transmission tie-line and substation bay", "unverified placeholder"),
         ("land_cost_us_average_usd_per_acre", LAND_COST_US_AVG, "USD/acre (2024$)",
          "C&W 2025 guide: weighted-average land price 5.59 $/sf, Jan-Oct 2024", "verified"),
         ("land_cost_loudoun_usd_per_acre", LAND_COST_LOUDOUN, "USD/acre (2024$)", "Loudoun County, dataacre citing DCD", "verified (secondary)"),

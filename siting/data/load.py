@@ -142,7 +142,17 @@ def load_candidate_sites(path: Path) -> gpd.GeoDataFrame:
 
 
 def load_power_options(path: Path) -> pd.DataFrame:
-    return validate(_read_csv(path, "power_options"), "power_options", path).set_index("option_id", drop=False)
+    df = validate(_read_csv(path, "power_options"), "power_options", path)
+    no_lead = (df["kind"] != "utility_tariff") & df["lead_time_years"].isna()
+    if no_lead.any():
+        raise InputError(
+            "power options other than the utility tariff need a lead time",
+            file=path,
+            column="lead_time_years",
+            rows=[f"line {i + 2}" for i in np.flatnonzero(no_lead.to_numpy())],
+            fix="give lead_time_years (years from decision to first power) for every PPA, gas and battery row",
+        )
+    return df.set_index("option_id", drop=False)
 
 
 def load_costs(path: Path) -> dict[str, float]:

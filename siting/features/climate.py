@@ -130,11 +130,29 @@ def _year_axis(year: int) -> pd.DatetimeIndex:
     return pd.date_range(f"{year}-01-01 01:00", periods=HOURS_PER_YEAR, freq="h", name="time")
 
 
-def _local_offset_hours(da: xr.DataArray) -> xr.DataArray:
-    """Local solar-time offset from UTC (h), rounded to whole hours, from the ``lon`` coordinate."""
+def _local_offset_hours(da: xr.DataArray | xr.Dataset):
+    """Local solar-time offset from UTC (h), round(lon / 15), from the ``lon`` coordinate (0 without)."""
     if "lon" not in da.coords:
-        return xr.zeros_like(da.isel(time=0, drop=True), dtype=int) if "time" in da.dims else xr.DataArray(0)
+        return 0
     return np.round(da["lon"] / 15.0).astype(int)
+
+
+def _roll_time(da: xr.DataArray, shift) -> xr.DataArray:
+    """Circularly roll along ``time`` by ``shift`` steps (``out[k] = da[k - shift]``), per site/cell.
+
+    ``shift`` may be an int or a DataArray over the non-time dims (one shift per site); vectorised
+    with ``np.take_along_axis``.
+    """
+    if not isinstance(shift, xr.DataArray):
+        return da.roll(time=int(shift), roll_coords=False)
+
+    def _kernel(x, s):
+        n = x.shape[-1]
+        idx = (np.arange(n) - np.asarray(s)[..., None]) % n
+        return np.take_along_axis(x, np.broadcast_to(idx, x.shape), axis=-1)
+
+    shift = shift.reset_coords(drop=True) if shift.dims else shift
+    return xr.apply_ufunc(_kernel, da, shift, input_core_dims=[["time"], []], output_core_dims=[["time"]], dask="parallelized", output_dtypes=[da.dtype]).transpose(*da.dims)
 
 
 def monthly_statistics(hourly: xr.Dataset) -> xr.Dataset:
@@ -161,18 +179,14 @@ def monthly_statistics(hourly: xr.Dataset) -> xr.Dataset:
         raise InputError("need dew_point_c or wet_bulb_c for the monthly wet-bulb", column="dew_point_c")
     month = hourly["time"].dt.month
     out = xr.Dataset({"t2m_c": t.groupby(month).mean(), "wet_bulb_c": tw.groupby(month).mean()})
-    # local solar days: rotate the circular typical year by the site's offset (vectorised gather)
-    n = t.sizes["time"]
-    off = _local_offset_hours(t)
-    idx = (xr.DataArray(np.arange(n), dims="time") - off) % n  # local hour k reads UTC index k - off
-    local = t.isel(time=idx) if idx.ndim > 1 else t.roll(time=int(off), roll_coords=False)
-    local = local.assign_coords(time=hourly["time"].to_numpy() - np.timedelta64(1, "h"))  # hour-beginning
-    day = local["time"].dt.floor("D")
-    dmax = local.groupby(day).max()
-    dmin = local.groupby(day).min()
-    dmonth = dmax["floor"].dt.month if "floor" in dmax.coords else dmax[dmax.dims[-1]].dt.month
-    out["t2m_max_c"] = dmax.groupby(dmonth).mean()
-    out["t2m_min_c"] = dmin.groupby(dmonth).mean()
+    # local solar days: rotate the circular typical year by the site's offset, then cut into 365 days
+    if t.sizes["time"] != HOURS_PER_YEAR:
+        raise InputError("monthly statistics need a typical year of 8,760 hours", column="time", fix="pass one non-leap year")
+    local = _roll_time(t, _local_offset_hours(t))
+    days = local.coarsen(time=24).construct(time=("day", "hour"))
+    day_month = xr.DataArray(pd.date_range("2021-01-01", periods=365, freq="D").month, dims="day", name="month")
+    out["t2m_max_c"] = days.max("hour").groupby(day_month).mean()
+    out["t2m_min_c"] = days.min("hour").groupby(day_month).mean()
     return out[["t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c"]]
 
 
@@ -253,23 +267,23 @@ def synthesize_hourly_temperature(
             a[i] = anomaly_lag1 * a[i - 1] + np.sqrt(1 - anomaly_lag1**2) * eps[i]
         anom = xr.DataArray(daily_anomaly_std_c * (a - a.mean()) / a.std(), dims="doy", coords={"doy": days})
         mean, tmax, tmin, td_day = mean + anom, tmax + anom, tmin + anom, td_day + anom
+    # step j = 0..23 of a local day is the hour ending at j + 1 o'clock: evaluate the profile at that label
     prof = xr.apply_ufunc(
         cooling.diurnal_profile,
         mean,
         tmax,
         tmin,
+        kwargs={"hours": (np.arange(24) + 1) % 24},
         output_core_dims=[["hour"]],
         dask="parallelized",
         output_dtypes=[float],
         dask_gufunc_kwargs={"output_sizes": {"hour": 24}},
-    )  # local solar hour h = 0..23 is the hour ending at h + 1 (approximately: a cosine is smooth)
-    dry_local = prof.stack(step=("doy", "hour")).drop_vars(["step", "doy", "hour"], errors="ignore")
-    dry_local = dry_local.rename(step="time")
-    td_local = td_day.broadcast_like(prof).stack(step=("doy", "hour")).drop_vars(["step", "doy", "hour"], errors="ignore").rename(step="time")
-    off = _local_offset_hours(monthly.isel(month=0, drop=True)["t2m_c"].expand_dims(time=[0]))
-    idx = (xr.DataArray(np.arange(HOURS_PER_YEAR), dims="time") + off) % HOURS_PER_YEAR  # UTC k = local k + off
-    dry = dry_local.isel(time=idx) if idx.ndim > 1 else dry_local.roll(time=-int(off), roll_coords=False)
-    td = td_local.isel(time=idx) if idx.ndim > 1 else td_local.roll(time=-int(off), roll_coords=False)
+    )
+    dry_local = prof.stack(time=("doy", "hour")).drop_vars(["time", "doy", "hour"])
+    td_local = td_day.broadcast_like(prof).stack(time=("doy", "hour")).drop_vars(["time", "doy", "hour"])
+    off = _local_offset_hours(monthly)
+    dry = _roll_time(dry_local, -off)  # UTC hour k is local hour k + offset
+    td = _roll_time(td_local, -off)
     dry = dry.assign_coords(time=times)
     td = np.minimum(td.assign_coords(time=times), dry)
     out = xr.Dataset({"dry_bulb_c": dry, "dew_point_c": td})
@@ -565,8 +579,6 @@ def synthesize_hourly_ghi(ghi_kwh_per_m2_day: xr.DataArray, *, year: int = 2021)
     xarray.DataArray
         GHI (W m⁻², hourly mean), dims ``(..., time)``.
     """
-    import pvlib
-
     times = _year_axis(year)
     base = ghi_kwh_per_m2_day.isel(month=0, drop=True)
     zen, _ = xr.apply_ufunc(
@@ -577,7 +589,7 @@ def synthesize_hourly_ghi(ghi_kwh_per_m2_day: xr.DataArray, *, year: int = 2021)
         input_core_dims=[["time"], [], []],
         output_core_dims=[["time"], ["time"]],
     )
-    clear = xr.apply_ufunc(lambda z: pvlib.clearsky.haurwitz(z)["ghi"] if False else _haurwitz(z), zen)
+    clear = xr.apply_ufunc(_haurwitz, zen)
     clear = clear.assign_coords(time=times)
     month = clear["time"].dt.month
     clear_daily_kwh = clear.groupby(month).mean() * 24.0 / 1000.0

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import xarray as xr
+from scipy.spatial import cKDTree
 
 from ..data.load import Dataset
 from ..errors import InfeasibleScenarioError, InputError
@@ -130,25 +131,37 @@ def select_sites(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     return sites
 
 
-def site_monthly_climate(climate: xr.Dataset, lat, lon, file=None) -> xr.Dataset:
-    """Monthly climate at points (nearest 0.25° cell), dims (``site``, ``month``)."""
-    pts = climate.sel(
-        lat=xr.DataArray(np.asarray(lat), dims="site"),
-        lon=xr.DataArray(np.asarray(lon), dims="site"),
-        method="nearest",
+def site_monthly_climate(climate: xr.Dataset, lat, lon, file=None, max_offset_deg: float = 0.5) -> xr.Dataset:
+    """Monthly climate at points, dims (``site``, ``month``), from the nearest grid cell that has data.
+
+    Coastal points often fall in an ocean or lake cell (NaN); they take the nearest cell with data within
+    ``max_offset_deg`` (KD-tree on latitude and cos(latitude)-scaled longitude), otherwise an InputError.
+    """
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    fields = ("t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c", "ghi_kwh_per_m2_day", "wind_speed_100m_m_per_s")
+    valid = np.ones((climate.sizes["lat"], climate.sizes["lon"]), dtype=bool)
+    for var in fields:
+        valid &= climate[var].notnull().all("month").transpose("lat", "lon").to_numpy()
+    ii, jj = np.nonzero(valid)
+    if ii.size == 0:
+        raise InputError("climate grid has no cell with data", file=file, fix="check the climate file")
+    glat, glon = climate["lat"].to_numpy()[ii], climate["lon"].to_numpy()[jj]
+    scale = np.cos(np.radians(np.nanmean(lat))) if lat.size else 1.0
+    tree = cKDTree(np.column_stack([glat, glon * scale]))
+    dist, k = tree.query(np.column_stack([lat, lon * scale]), distance_upper_bound=max_offset_deg)
+    bad = np.flatnonzero(~np.isfinite(dist))
+    if bad.size:
+        raise InputError(
+            f"climate has no data within {max_offset_deg}° of {bad.size} site(s), e.g. lat {lat[bad[0]]:.3f} "
+            f"lon {lon[bad[0]]:.3f}",
+            file=file,
+            column=fields[0],
+            rows=[int(b) for b in bad],
+            fix="extend the climate grid to cover the sites (or move the sites onto land cells)",
+        )
+    return climate[list(fields)].isel(
+        lat=xr.DataArray(ii[k], dims="site"), lon=xr.DataArray(jj[k], dims="site")
     )
-    for var in ("t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c", "ghi_kwh_per_m2_day", "wind_speed_100m_m_per_s"):
-        bad = np.flatnonzero(pts[var].isnull().any("month").to_numpy())
-        if bad.size:
-            raise InputError(
-                f"climate has no data ({var} is NaN) at {bad.size} site(s), e.g. lat {np.asarray(lat)[bad[0]]:.3f} "
-                f"lon {np.asarray(lon)[bad[0]]:.3f}",
-                file=file,
-                column=var,
-                rows=[int(b) for b in bad],
-                fix="fill the climate grid over land near the sites or move the sites onto land cells",
-            )
-    return pts
 
 
 def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -336,6 +349,9 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
             "availability": own["capacity_factor"].fillna(1.0).to_numpy(),
             "max_mw_per_site": own["max_mw"].fillna(np.inf).to_numpy(),
             "life_years": own["life_years"].fillna(20.0).to_numpy(),
+            "max_operating_years": own.get("max_operating_years", pd.Series(np.nan, index=own.index))
+            .fillna(np.inf)
+            .to_numpy(dtype=float),
             "lead_time_years": own["lead_time_years"].to_numpy(dtype=float),
             "available_year": first_online_year(dy, own["lead_time_years"].to_numpy(dtype=float))
             if len(own)
@@ -344,6 +360,12 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         index=pd.Index(own.index.to_numpy(), name="option_id"),
     )
     generators["crf"] = [crf(r, life) for life in generators["life_years"]]
+    # last year an option may run (temporary permits), and its firm share of nameplate for the peak
+    generators["retire_year"] = generators["available_year"] + generators["max_operating_years"]
+    reserve = float(costs.get("onsite_reserve_margin", 0.0)) if ov.onsite_reserve_margin is None else ov.onsite_reserve_margin
+    generators["firm_fraction"] = np.where(
+        generators["kind"] == "battery", 1.0, generators["availability"] / (1.0 + reserve)
+    )
 
     # contracts (PPAs), one per option and zone with a candidate site ------------------------------------
     ppa = opts[opts["kind"].isin(["solar_ppa", "wind_ppa", "firm_clean_ppa"]) & opts["kind"].isin(scenario.power_options)]
@@ -383,7 +405,7 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
             cf = np.full(len(periods), float(ppa.loc[opt, "capacity_factor"]) if pd.notna(ppa.loc[opt, "capacity_factor"]) else 0.9)
         cf_rows.append(pd.DataFrame({"option_id": opt, "zone_id": zone, "period": periods.index, "cf": cf}))
     contract_cf = (
-        pd.concat(cf_rows).set_index(["option_id", "zone_id", "period"])
+        pd.concat(cf_rows).set_index(["option_id", "zone_id", "period"]).sort_index()
         if cf_rows
         else pd.DataFrame({"cf": []}, index=pd.MultiIndex.from_arrays([[], [], []], names=["option_id", "zone_id", "period"]))
     )

@@ -34,11 +34,17 @@ def norm_name(name: str) -> str:
 
 def find_column(columns: Iterable[str], candidates: Sequence[str]) -> str | None:
     """Return the first column of ``columns`` whose normalised name matches one of ``candidates``."""
+    columns = list(columns)
     lookup = {norm_name(c): c for c in columns}
     for cand in candidates:
         hit = lookup.get(norm_name(cand))
         if hit is not None:
             return hit
+    # Shapefile (dBASE) truncates field names to 10 characters: 'land_value_usd' -> 'land_value'
+    for cand in candidates:
+        for c in columns:
+            if len(str(c)) == 10 and len(cand) > 10 and str(cand).lower().startswith(str(c).lower()):
+                return c
     return None
 
 

@@ -306,22 +306,49 @@ def _positions(mask: xr.DataArray, n: int = 5) -> list[str]:
     return out + ([f"… {int(m.sum()) - n} more"] if m.sum() > n else [])
 
 
+def _fill_kernel(x: np.ndarray, max_gap: int) -> np.ndarray:
+    """Linear interpolation over interior NaN runs of at most ``max_gap`` steps along the last axis."""
+    n = x.shape[-1]
+    i = np.arange(n)
+    nan = np.isnan(x)
+    prev = np.maximum.accumulate(np.where(~nan, i, -1), axis=-1)
+    nxt = np.flip(np.minimum.accumulate(np.flip(np.where(~nan, i, n), axis=-1), axis=-1), axis=-1)
+    fillable = nan & (prev >= 0) & (nxt < n) & ((nxt - prev - 1) <= max_gap)
+    p, q = np.clip(prev, 0, n - 1), np.clip(nxt, 0, n - 1)
+    xp, xq = np.take_along_axis(x, p, axis=-1), np.take_along_axis(x, q, axis=-1)
+    w = (i - p) / np.maximum(q - p, 1)
+    return np.where(fillable, xp + (xq - xp) * w, x)
+
+
 def fill_weather_gaps(ds: xr.Dataset, *, max_gap_hours: int = 3, dim: str = "time") -> xr.Dataset:
-    """Linearly interpolate NaN gaps of at most ``max_gap_hours`` along time; longer gaps stay NaN.
+    """Linearly interpolate interior NaN gaps of at most ``max_gap_hours`` along time (vectorised).
+
+    Longer gaps and gaps at the start or end stay NaN; run :func:`check_weather` afterwards to catch them.
 
     Parameters
     ----------
     ds : xarray.Dataset
-        Weather with a ``time`` dimension (for dask data, time must be one chunk).
+        Hourly weather with a ``time`` dimension (for dask data, time is rechunked to one chunk).
     max_gap_hours : int
-        Longest gap filled (h).
+        Longest gap filled (h, i.e. time steps of an hourly axis).
 
     Returns
     -------
     xarray.Dataset
-        Same variables; run :func:`check_weather` afterwards to catch remaining gaps.
+        Same variables and dims.
     """
-    return ds.interpolate_na(dim=dim, method="linear", max_gap=pd.Timedelta(hours=max_gap_hours), use_coordinate=True)
+    out = {}
+    for name, da in ds.data_vars.items():  # a handful of variables, not sites
+        if dim not in da.dims or not np.issubdtype(da.dtype, np.floating):
+            out[name] = da
+            continue
+        if da.chunks is not None:
+            da = da.chunk({dim: -1})
+        out[name] = xr.apply_ufunc(
+            _fill_kernel, da, kwargs={"max_gap": int(max_gap_hours)}, input_core_dims=[[dim]], output_core_dims=[[dim]],
+            dask="parallelized", output_dtypes=[da.dtype],
+        ).transpose(*da.dims).assign_attrs(da.attrs)
+    return xr.Dataset(out, attrs=ds.attrs)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -409,7 +436,10 @@ def read_point_weather(path, *, fmt: str | None = None, coerce_year: int = 2021)
             # PSM rows are labelled by the start of the interval
             step = data.index.to_series().diff().median()
             data.index = data.index + (step if pd.notna(step) else pd.Timedelta(hours=1))
-            lat, lon, elev, tz, name = meta["Latitude"], meta["Longitude"], meta["Elevation"], meta["Time Zone"], meta.get("City")
+            lat, lon, elev, tz, name = (
+                meta.get("latitude", meta.get("Latitude")), meta.get("longitude", meta.get("Longitude")),
+                meta.get("altitude", meta.get("Elevation")), meta.get("Time Zone", meta.get("timezone")), meta.get("City"),
+            )
         else:
             raise InputError(f"unknown weather format {fmt!r}", file=path, fix="use epw, tmy3, tmy2 or nsrdb")
     except InputError:

@@ -91,7 +91,7 @@ def add_variables(m: pyo.ConcreteModel, d: ModelInputs) -> None:
             if t < first:
                 m.phases[s, t].fix(0)
             for g in m.G:
-                if t < int(g_tab.at[g, "available_year"]):
+                if t < int(g_tab.at[g, "available_year"]) or t >= float(g_tab.at[g, "retire_year"]):
                     m.gen_mw[s, g, t].fix(0)
     for k, z in m.K:
         for t in m.T:
@@ -152,8 +152,9 @@ def capacity_never_retires(m, d):
     m.phases_cumulative = pyo.Constraint(
         m.S, T[1:], rule=lambda m, s, t: m.phases[s, t] >= m.phases[s, prev[t]]
     )
+    permanent = [g for g in m.G if not np.isfinite(d.generators.at[g, "max_operating_years"])]
     m.gen_cumulative = pyo.Constraint(
-        m.S, m.G, T[1:], rule=lambda m, s, g, t: m.gen_mw[s, g, t] >= m.gen_mw[s, g, prev[t]]
+        m.S, permanent, T[1:], rule=lambda m, s, g, t: m.gen_mw[s, g, t] >= m.gen_mw[s, g, prev[t]]
     )
     m.ppa_cumulative = pyo.Constraint(
         m.K, T[1:], rule=lambda m, k, z, t: m.ppa_mw[k, z, t] >= m.ppa_mw[k, z, prev[t]]
@@ -240,13 +241,15 @@ def energy_balance(m, d):
 
 
 def peak_supply_adequacy(m, d):
-    """Firm supply covers the facility peak: IT at full load × design-peak PUE ≤ grid + on-site + storage."""
+    """Firm supply covers the facility peak: IT at full load × design-peak PUE ≤ grid + on-site + storage.
+
+    On-site gas counts at ``availability / (1 + onsite_reserve_margin)`` of its nameplate (N+1 spares for
+    islanded operation); storage counts fully (it covers the peak above the average load, which the energy
+    balance already makes grid and gas supply)."""
     g_tab = d.generators
 
     def rule(m, s, t):
-        onsite = sum(
-            (float(g_tab.at[g, "availability"]) if g in m.GAS else 1.0) * m.gen_mw[s, g, t] for g in m.G
-        )
+        onsite = sum(float(g_tab.at[g, "firm_fraction"]) * m.gen_mw[s, g, t] for g in m.G)
         return m.grid_cap_mw[s, t] + onsite >= float(d.sites.at[s, "pue_peak"]) * m.it_mw[s, t]
 
     m.peak_supply_adequacy = pyo.Constraint(m.S, m.T, rule=rule)
