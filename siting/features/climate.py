@@ -757,6 +757,7 @@ def representative_periods(
     variables: Sequence[str] | None = None,
     group: xr.DataArray | None = None,
     max_columns: int = 400,
+    preserve_means: Sequence[str] | None = None,
 ) -> xr.Dataset:
     """Representative periods with weights (tsam hierarchical clustering, medoids).
 
@@ -783,6 +784,11 @@ def representative_periods(
         Label per site (e.g. ``zone_id``) whose means are clustered.
     max_columns : int
         Cap on clustered columns.
+    preserve_means : sequence of str, optional
+        Variables rescaled (per site, multiplicatively) so that their weighted mean over the periods equals
+        the annual mean, as tsam's ``preserve_column_means`` does; capacity factors are then capped at 1.
+        Default: the capacity factors and ``wue_l_per_kwh`` (medoid days alone can miss a site's annual
+        solar energy by tens of percent when many sites share few periods).
 
     Returns
     -------
@@ -845,6 +851,15 @@ def representative_periods(
     start = rep["time"].isel(hour=0).to_numpy()
     rep = rep.drop_vars("time").assign_coords(period=np.arange(len(centers)), hour=np.arange(hours_per_period))
     rep["weight_hours"] = xr.DataArray(counts * hours_per_period, dims="period")
+    scale_vars = [v for v in (preserve_means if preserve_means is not None else [n for n in rep.data_vars if n.endswith("_cf") or n == "wue_l_per_kwh"]) if v in rep and v in ds]
+    if scale_vars:
+        share = rep["weight_hours"] / HOURS_PER_YEAR
+        annual = ds[scale_vars].mean("time")
+        approx = (rep[scale_vars].mean("hour") * share).sum("period")
+        for v in scale_vars:
+            factor = xr.where(approx[v] > 0, annual[v] / approx[v], 1.0)
+            scaled = rep[v] * factor
+            rep[v] = (scaled.clip(0.0, 1.0) if v.endswith("_cf") else scaled).astype(rep[v].dtype)
     rep["period_start"] = xr.DataArray(start, dims="period")
     rep["period_of_day"] = xr.DataArray(np.asarray(res.cluster_assignments, dtype=int), dims="original_period")
     rep.attrs["method"] = f"tsam {tsam.__version__} hierarchical, medoid, {n_periods} x {hours_per_period} h"

@@ -177,7 +177,8 @@ def zone_polygons(
     states : GeoDataFrame
         State outlines; cells are clipped to their union.
     bounds : tuple of float
-        Study area ``(west, south, east, north)``, degrees; cells are clipped to it.
+        Study area ``(west, south, east, north)``, degrees; cells are clipped to the states that intersect
+        it, within 1° of it.
     grid_deg : float
         Substations are thinned to one per zone and ``grid_deg`` × ``grid_deg`` cell before the Voronoi
         step (degrees), which bounds the cost for CONUS-wide plans.
@@ -213,7 +214,8 @@ def zone_polygons(
     )
     joined = gpd.sjoin(cell_gdf, point_gdf, predicate="contains", how="inner")
     dissolved = joined[["zone_id", "geometry"]].dissolve(by="zone_id").reset_index()
-    land = shapely.intersection(shapely.union_all(states.geometry.values), shapely.box(w, s, e, n))
+    near = states[states.intersects(shapely.box(w, s, e, n))]
+    land = shapely.intersection(shapely.union_all(near.geometry.values), shapely.box(w - 1, s - 1, e + 1, n + 1))
     dissolved["geometry"] = shapely.intersection(dissolved.geometry.values, land)
     dissolved = dissolved[~dissolved.geometry.is_empty]
     dissolved["geometry"] = dissolved.geometry.simplify(simplify_deg, preserve_topology=True)

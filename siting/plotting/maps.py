@@ -19,6 +19,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import Element, Figure, MacroElement
 from folium.map import Layer
 from folium.template import Template
@@ -174,7 +175,7 @@ class _Setup(MacroElement):
             s.pane = pane;
             return s;
         }
-        L.control.scale({imperial: true, metric: true}).addTo({{ this._parent.get_name() }});
+        L.control.scale({imperial: true, metric: true, position: 'bottomright'}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -494,11 +495,7 @@ def explore(
         xy = sites_xy.reindex(ic["site_id"]).to_numpy(dtype=float)
         sub_xy = ic[["substation_lon", "substation_lat"]].to_numpy(dtype=float)
         ok = np.isfinite(xy).all(axis=1) & np.isfinite(sub_xy).all(axis=1)
-        geoms = gpd.GeoSeries.from_xy([0.0], [0.0]).iloc[:0]
-        if ok.any():
-            import shapely
-
-            geoms = shapely.linestrings(np.stack([xy[ok], sub_xy[ok]], axis=1))
+        geoms = shapely.linestrings(np.stack([xy[ok], sub_xy[ok]], axis=1)) if ok.any() else []
         icg = gpd.GeoDataFrame(ic[ok].reset_index(drop=True), geometry=list(geoms), crs="EPSG:4326")
         tips = [
             f"{_esc(si)} → {_esc(sn)}: {kv_:,.0f} kV, {d:,.1f} km, {mw:,.0f} MW, {_money(float(c))}, grid from {_esc(y)}"
