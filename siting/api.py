@@ -9,7 +9,6 @@ import platform
 import time
 from pathlib import Path
 
-
 from .data.load import Dataset, load_dataset
 from .errors import InfeasibleScenarioError
 from .features.inputs import ModelInputs, prepare_inputs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,13 +22,13 @@ def _fail(exc: Exception) -> None:
 
 @app.command()
 def solve(
-    scenario: Path = typer.Argument(..., help="scenario YAML file, e.g. models/us_1gw_2030.yaml"),
-    out: Path = typer.Option(None, "--out", "-o", help="plan directory to write (default results/<scenario name>)"),
-    time_limit: float = typer.Option(None, help="HiGHS time limit in seconds (overrides the scenario)"),
-    mip_gap: float = typer.Option(None, help="relative MIP gap (overrides the scenario)"),
-    threads: int = typer.Option(None, help="HiGHS threads (overrides the scenario)"),
-    maps: bool = typer.Option(True, "--maps/--no-maps", help="also write map.html and the PNG charts"),
-    log: bool = typer.Option(False, "--log", help="stream the HiGHS log"),
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file, e.g. models/us_1gw_2030.yaml")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="plan directory (default results/<scenario name>)")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="HiGHS time limit in seconds (overrides the scenario)")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
+    threads: Annotated[int | None, typer.Option(help="HiGHS threads (overrides the scenario)")] = None,
+    maps: Annotated[bool, typer.Option("--maps/--no-maps", help="also write map.html and the PNG charts")] = True,
+    log: Annotated[bool, typer.Option("--log", help="stream the HiGHS log")] = False,
 ) -> None:
     """Solve a scenario and write its build plan directory (all files or none)."""
     from . import api
@@ -79,7 +80,7 @@ def _print_summary(plan, path: Path) -> None:
 
 
 @app.command()
-def check(plan_dir: Path = typer.Argument(..., help="a plan directory written by `siting solve`")) -> None:
+def check(plan_dir: Annotated[Path, typer.Argument(help="a plan directory written by `siting solve`")]) -> None:
     """Check a plan directory against the plan-format invariants (reads only the plan files)."""
     from .results.check import check_plan
 
@@ -92,7 +93,7 @@ def check(plan_dir: Path = typer.Argument(..., help="a plan directory written by
 
 
 @app.command()
-def validate(scenario: Path = typer.Argument(..., help="scenario YAML file")) -> None:
+def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
     """Validate a scenario file and the data layers it uses, without solving."""
     from .data.load import load_dataset
     from .scenario import load_scenario

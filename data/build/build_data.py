@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +29,6 @@ import pandas as pd
 import xarray as xr
 from scipy import ndimage
 from scipy.spatial import cKDTree
-from shapely.geometry import LineString
 
 # --------------------------------------------------------------------------
 # Constants: money conversion and scalar figures
@@ -415,7 +412,10 @@ def load_counties(src: Sources, modis, mlat, mlon):
                            geometry=gpd.points_from_xy(LON.ravel(), LAT.ravel()), crs=GEO)
     j = gpd.sjoin(pts, c[["county_fips", "geometry"]], predicate="within", how="inner")
     tot = j.groupby("county_fips")["w"].sum()
-    frac = lambda mask: (j["w"].where(mask, 0.0)).groupby(j.county_fips).sum() / tot
+
+    def frac(mask):
+        return (j["w"].where(mask, 0.0)).groupby(j.county_fips).sum() / tot
+
     c = c.set_index("county_fips")
     c["water_frac"] = frac(j.cls == 0).reindex(c.index).fillna(0.0)
     c["urban_frac"] = frac(j.cls == 13).reindex(c.index).fillna(0.0)

@@ -88,14 +88,24 @@ def permitting_lead_time_proxy_years(population_density_per_km2):
     return 0.75 + 0.75 * np.clip((d - 50.0) / 450.0, 0.0, 1.0)
 
 
+def _densify(gdf, max_deg: float = 0.01):
+    """Add vertices every ``max_deg`` degrees to lon/lat geometries so that edges follow meridians and
+    parallels after projection (a 1° edge projected as a chord can be off by hundreds of metres)."""
+    if gdf.crs is None or not gdf.crs.is_geographic:
+        return gdf
+    if isinstance(gdf, gpd.GeoSeries):
+        return gdf.segmentize(max_deg)
+    return gdf.set_geometry(gdf.geometry.segmentize(max_deg))
+
+
 def _region_geometry(region) -> shapely.Geometry:
     """Region as one polygon in EPSG:5070 from a bbox, shapely geometry (EPSG:4326) or GeoDataFrame."""
     if isinstance(region, (gpd.GeoDataFrame, gpd.GeoSeries)):
         if region.crs is None:
             raise InputError("the study region has no CRS", column="geometry", fix="region.set_crs('EPSG:4326')")
-        geom = region.to_crs(EQUAL_AREA_CRS).union_all()
+        geom = _densify(region).to_crs(EQUAL_AREA_CRS).union_all()
     elif isinstance(region, shapely.Geometry):
-        geom = gpd.GeoSeries([region], crs=GEOGRAPHIC_CRS).to_crs(EQUAL_AREA_CRS).iloc[0]
+        geom = _densify(gpd.GeoSeries([region], crs=GEOGRAPHIC_CRS)).to_crs(EQUAL_AREA_CRS).iloc[0]
     else:
         try:
             x0, y0, x1, y1 = (float(v) for v in region)
@@ -103,7 +113,7 @@ def _region_geometry(region) -> shapely.Geometry:
             raise InputError("the study region must be a bbox (lon_min, lat_min, lon_max, lat_max), a polygon or a GeoDataFrame", column="region") from exc
         if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
             raise InputError(f"bad bbox {tuple(region)}", column="region", fix="give (lon_min, lat_min, lon_max, lat_max) in degrees")
-        geom = gpd.GeoSeries([shapely.box(x0, y0, x1, y1)], crs=GEOGRAPHIC_CRS).to_crs(EQUAL_AREA_CRS).iloc[0]
+        geom = _densify(gpd.GeoSeries([shapely.box(x0, y0, x1, y1)], crs=GEOGRAPHIC_CRS)).to_crs(EQUAL_AREA_CRS).iloc[0]
     if geom is None or geom.is_empty or geom.area == 0:
         raise InputError("the study region is empty", column="region", fix="give a region with an area")
     return shapely.make_valid(geom)
@@ -120,7 +130,10 @@ def _grid_cells(region: shapely.Geometry, cell_km: float) -> gpd.GeoDataFrame:
     boxes = shapely.box(gx * cell, gy * cell, (gx + 1) * cell, (gy + 1) * cell)
     shapely.prepare(region)
     hit = shapely.intersects(region, boxes)
-    geoms = shapely.intersection(boxes[hit], region)
+    boxes = boxes[hit]
+    inside = shapely.contains_properly(region, boxes)  # prepared: fast; only edge cells need clipping
+    geoms = boxes.copy()
+    geoms[~inside] = shapely.intersection(boxes[~inside], region)
     ids = np.char.add(np.char.add(np.char.add(f"c{cell_km:g}km_", gx[hit].astype(str)), "_"), gy[hit].astype(str))
     return gpd.GeoDataFrame({"site_id": ids, "name": np.char.add("cell ", ids)}, geometry=geoms, crs=EQUAL_AREA_CRS)
 
@@ -278,7 +291,7 @@ def generate_candidates(
                 raise InputError("an exclusion layer has no CRS", file=layer.attrs.get("source_file"), column="geometry", fix="set its CRS")
             kinds = layer["kind"].unique() if "kind" in layer else ["exclusion"]
             kind = "/".join(map(str, kinds))
-            ex = layer.to_crs(EQUAL_AREA_CRS)[["geometry"]]
+            ex = _densify(layer).to_crs(EQUAL_AREA_CRS)[["geometry"]]
             ex = ex[~ex.geometry.is_empty & ex.geometry.notna()]
             if len(ex):
                 ex["geometry"] = shapely.make_valid(ex.geometry.to_numpy())

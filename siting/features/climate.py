@@ -380,13 +380,10 @@ def hourly_pue_wue(
         raise InputError("weather has neither wet-bulb nor dew point", column="dew_point_c", fix="provide dew_point_c (ERA5 d2m) or wet_bulb_c")
     if cooling_design not in cooling.COOLING_DESIGNS:
         raise InputError(f"unknown cooling design {cooling_design!r}", column="cooling", fix=f"use one of {', '.join(cooling.COOLING_DESIGNS)}")
-    return xr.Dataset(
-        {
-            "wet_bulb_c": tw.astype("float32"),
-            "pue": cooling.pue(t, tw, cooling_design, params).astype("float32"),
-            "wue_l_per_kwh": cooling.wue_l_per_kwh(t, cooling_design, params).astype("float32"),
-        }
-    )
+    # cooling.* use np.clip, which would pull dask data into memory: run them block-wise instead
+    pue = xr.apply_ufunc(cooling.pue, t, tw, kwargs={"cooling": cooling_design, "params": params}, dask="parallelized", output_dtypes=[float])
+    wue = xr.apply_ufunc(cooling.wue_l_per_kwh, t, kwargs={"cooling": cooling_design, "params": params}, dask="parallelized", output_dtypes=[float])
+    return xr.Dataset({"wet_bulb_c": tw.astype("float32"), "pue": pue.astype("float32"), "wue_l_per_kwh": wue.astype("float32")})
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -436,31 +433,48 @@ def solar_position(times, lat, lon, *, shift_minutes: float = 30.0):
 
 
 def _solar_kernel(ghi, temp, wind, lat, lon, *, times, tracking, dc_ac_ratio, losses, gamma_pdc, gcr, tilt, albedo, shift_minutes):
+    """PV AC capacity factor on arrays ``(..., T)``; the chain runs only on daylight points (1-D)."""
     import pvlib
 
-    shape = ghi.shape
-    ghi = np.clip(np.asarray(ghi, dtype=float), 0.0, None)
+    shape = np.broadcast_shapes(np.shape(ghi), np.shape(temp), np.shape(wind))
+    ghi = np.broadcast_to(np.clip(np.nan_to_num(np.asarray(ghi, dtype=float)), 0.0, None), shape)
+    nan_in = np.broadcast_to(np.isnan(temp), shape) | np.broadcast_to(np.isnan(np.asarray(ghi)), shape)
     doy, _ = _times_parts(times, shift_minutes)
     zen, azi = solar_position(times, lat, lon, shift_minutes=shift_minutes)
     zen, azi = np.broadcast_to(zen, shape), np.broadcast_to(azi, shape)
-    dni_extra = pvlib.irradiance.get_extra_radiation(doy)
-    split = pvlib.irradiance.erbs(ghi, zen, doy)
-    dni, dhi = np.nan_to_num(split["dni"]), np.nan_to_num(split["dhi"])
-    if tracking == "single_axis":
-        trk = pvlib.tracking.singleaxis(zen.ravel(), azi.ravel(), axis_tilt=0.0, axis_azimuth=180.0, max_angle=60.0, backtrack=True, gcr=gcr)
-        s_tilt = np.nan_to_num(trk["surface_tilt"]).reshape(shape)
-        s_azi = np.nan_to_num(trk["surface_azimuth"], nan=90.0).reshape(shape)
-    else:
-        s_tilt = np.broadcast_to(np.abs(np.asarray(lat, dtype=float))[..., None] if tilt is None else tilt, shape)
-        s_azi = np.broadcast_to(np.where(np.asarray(lat)[..., None] >= 0, 180.0, 0.0), shape)
-    poa = pvlib.irradiance.get_total_irradiance(s_tilt, s_azi, zen, azi, dni, ghi, dhi, dni_extra=dni_extra, model="haydavies", albedo=albedo)
-    aoi = pvlib.irradiance.aoi(s_tilt, s_azi, zen, azi)
-    iam = np.nan_to_num(pvlib.iam.physical(aoi))
-    effective = np.nan_to_num(poa["poa_direct"]) * iam + np.nan_to_num(poa["poa_diffuse"])
-    t_cell = pvlib.temperature.sapm_cell(np.nan_to_num(poa["poa_global"]), temp, wind, a=-3.56, b=-0.075, deltaT=3.0)
-    pdc = pvlib.pvsystem.pvwatts_dc(effective, t_cell, pdc0=dc_ac_ratio, gamma_pdc=gamma_pdc) * (1.0 - losses)
-    pac = pvlib.inverter.pvwatts(pdc, pdc0=1.0 / 0.96, eta_inv_nom=0.96)
-    return np.clip(np.nan_to_num(pac), 0.0, 1.0).astype(np.float32)
+    day = (zen < 90.0) & (ghi > 0.0)
+    out = np.zeros(shape, dtype=np.float32)
+    if day.any():
+        g, z, a = ghi[day], zen[day], azi[day]
+        t_air = np.broadcast_to(temp, shape)[day]
+        ws = np.broadcast_to(wind, shape)[day]
+        d = np.broadcast_to(doy, shape)[day]
+        split = pvlib.irradiance.erbs(g, z, d)
+        dni, dhi = np.nan_to_num(split["dni"]), np.nan_to_num(split["dhi"])
+        if tracking == "single_axis":
+            trk = pvlib.tracking.singleaxis(z, a, axis_tilt=0.0, axis_azimuth=180.0, max_angle=60.0, backtrack=True, gcr=gcr)
+            s_tilt = np.nan_to_num(trk["surface_tilt"])
+            s_azi = np.nan_to_num(trk["surface_azimuth"], nan=90.0)
+            aoi = np.nan_to_num(trk["aoi"], nan=90.0)
+        else:
+            lat_b = np.broadcast_to(np.asarray(lat, dtype=float)[..., None], shape)[day]
+            s_tilt = np.abs(lat_b) if tilt is None else np.full_like(z, float(tilt))
+            s_azi = np.where(lat_b >= 0, 180.0, 0.0)
+            aoi = pvlib.irradiance.aoi(s_tilt, s_azi, z, a)
+        cos_aoi = np.clip(np.cos(np.radians(aoi)), 0.0, None)
+        dni_extra = pvlib.irradiance.get_extra_radiation(d)
+        ratio = cos_aoi / np.maximum(np.cos(np.radians(z)), 0.01745)
+        sky = pvlib.irradiance.haydavies(s_tilt, s_azi, dhi, dni, dni_extra, projection_ratio=ratio)
+        ground = pvlib.irradiance.get_ground_diffuse(s_tilt, g, albedo=albedo)
+        beam = dni * cos_aoi
+        poa = beam + np.nan_to_num(sky) + np.nan_to_num(ground)
+        effective = beam * np.nan_to_num(pvlib.iam.ashrae(aoi, b=0.05)) + np.nan_to_num(sky) + np.nan_to_num(ground)
+        t_cell = pvlib.temperature.sapm_cell(poa, t_air, ws, a=-3.56, b=-0.075, deltaT=3.0)
+        pdc = pvlib.pvsystem.pvwatts_dc(effective, t_cell, pdc0=dc_ac_ratio, gamma_pdc=gamma_pdc) * (1.0 - losses)
+        pac = pvlib.inverter.pvwatts(pdc, pdc0=1.0 / 0.96, eta_inv_nom=0.96)
+        out[day] = np.clip(np.nan_to_num(pac), 0.0, 1.0)
+    out[nan_in] = np.nan  # gaps stay visible
+    return out
 
 
 def solar_capacity_factor(
@@ -481,7 +495,7 @@ def solar_capacity_factor(
 
     Chain: solar position at mid-hour → Erbs GHI split → single-axis tracker (N–S axis, ±60°,
     backtracking, ground-coverage ratio ``gcr``) or fixed tilt (``tilt_deg``, default |lat|, facing the
-    equator) → Hay–Davies transposition → physical IAM on the beam → SAPM cell temperature (open rack,
+    equator) → Hay–Davies transposition → ASHRAE IAM (b0 = 0.05) on the beam → SAPM cell temperature (open rack,
     glass/polymer) → PVWatts DC with ``gamma_pdc`` → system losses → PVWatts inverter (96 % nominal),
     clipped at the AC rating.
 
@@ -727,14 +741,16 @@ def annual_summary(features: xr.Dataset, *, file=None) -> pd.DataFrame:
     """
     hours = features.sizes["time"]
     s = {
-        "pue_annual": features["pue"].mean("time"),
-        "wue_annual_l_per_kwh": features["wue_l_per_kwh"].mean("time"),
-        "water_m3_per_mw_it_year": features["wue_l_per_kwh"].mean("time") * hours,
-        "wet_bulb_p99_c": features["wet_bulb_c"].quantile(0.99, dim="time").drop_vars("quantile"),
+        "pue_annual": features["pue"].mean("time", skipna=False),
+        "wue_annual_l_per_kwh": features["wue_l_per_kwh"].mean("time", skipna=False),
+        "water_m3_per_mw_it_year": features["wue_l_per_kwh"].mean("time", skipna=False) * hours,
+        "wet_bulb_p99_c": features["wet_bulb_c"].chunk({"time": -1}).quantile(0.99, dim="time", skipna=False).drop_vars("quantile")
+        if features["wet_bulb_c"].chunks
+        else features["wet_bulb_c"].quantile(0.99, dim="time", skipna=False).drop_vars("quantile"),
     }
     for v in ("solar_cf", "wind_cf"):
         if v in features:
-            s[f"{v}_annual"] = features[v].mean("time")
+            s[f"{v}_annual"] = features[v].mean("time", skipna=False)
     ds = xr.Dataset(s).compute()
     df = ds.drop_vars([c for c in ds.coords if c not in ds.dims]).to_dataframe()
     nan = df.isna().any(axis=1)
@@ -747,6 +763,112 @@ def annual_summary(features: xr.Dataset, *, file=None) -> pd.DataFrame:
             fix="fill the weather gaps (siting.io.fill_weather_gaps) or supply complete hourly data",
         )
     return df
+
+
+def cluster_periods(profiles: xr.Dataset, *, n_periods: int = 16, hours_per_period: int = 24) -> dict:
+    """Cluster the periods of one year of (small) hourly profiles with tsam; deterministic.
+
+    Parameters
+    ----------
+    profiles : xarray.Dataset
+        Hourly profiles, dims ``(time, …)`` with 8,760 hours, already reduced to a few hundred columns
+        (e.g. zone means); computed if lazy.
+    n_periods, hours_per_period : int
+        Number and length (h) of the representative periods.
+
+    Returns
+    -------
+    dict
+        ``centers`` (index of each representative period in the year), ``weight_hours`` (hours each
+        stands for, summing to 8,760), ``assignments`` (representative period of every original period),
+        ``hours_per_period``.
+    """
+    import tsam
+
+    if profiles.sizes.get("time") != HOURS_PER_YEAR:
+        raise InputError(
+            f"representative periods need one year of hourly data (8,760 h); got {profiles.sizes.get('time')}",
+            column="time",
+            fix="pass one full (typical) year of hourly features",
+        )
+    if HOURS_PER_YEAR % hours_per_period:
+        raise InputError(f"{hours_per_period} h does not divide 8,760 h", column="hours_per_period", fix="use 24 or 168 … (a divisor of 8,760)")
+    n_total = HOURS_PER_YEAR // hours_per_period
+    if not 1 <= n_periods <= n_total:
+        raise InputError(f"n_periods must be 1…{n_total}", column="n_periods", fix="choose fewer periods")
+    frame = profiles.compute().to_array("variable").transpose("time", ...)
+    arr = frame.to_numpy().reshape(HOURS_PER_YEAR, -1).astype(float)
+    if np.isnan(arr).any():
+        raise InputError("NaN in the features to cluster (gaps in the weather)", column=", ".join(map(str, profiles.data_vars)), fix="fill the weather gaps first")
+    keep_cols = np.std(arr, axis=0) > 0  # constant columns carry no information (and upset scaling)
+    if not keep_cols.any():
+        keep_cols[:] = True
+    df = pd.DataFrame(arr[:, keep_cols], index=pd.date_range("2021-01-01", periods=HOURS_PER_YEAR, freq="h"))
+    df.columns = [f"c{i}" for i in range(df.shape[1])]
+    res = tsam.aggregate(
+        df,
+        n_periods,
+        period_duration=hours_per_period,
+        cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
+        preserve_column_means=False,
+    )
+    centers = np.asarray(res.clustering.cluster_centers, dtype=int)
+    counts = np.array([res.cluster_counts[k] for k in range(len(centers))], dtype=float)
+    return {
+        "centers": centers,
+        "weight_hours": counts * hours_per_period,
+        "assignments": np.asarray(res.cluster_assignments, dtype=int),
+        "hours_per_period": hours_per_period,
+        "method": f"tsam {tsam.__version__} hierarchical, medoid, {len(centers)} x {hours_per_period} h",
+    }
+
+
+def period_hours(clusters: dict) -> np.ndarray:
+    """Hour-of-year indices of the representative periods, shape ``(period, hour)``."""
+    h = clusters["hours_per_period"]
+    return clusters["centers"][:, None] * h + np.arange(h)[None, :]
+
+
+def select_periods(
+    hourly: xr.Dataset, clusters: dict, *, annual_means: xr.Dataset | None = None, preserve_means: Sequence[str] | None = None
+) -> xr.Dataset:
+    """Take the representative periods of :func:`cluster_periods` from full-resolution hourly data.
+
+    ``hourly`` may be lazy (only the selected hours are then computed) and may be the *weather*: features
+    are hour-by-hour functions, so computing them on the selected hours equals selecting them afterwards.
+    Variables in ``preserve_means`` (default the capacity factors and ``wue_l_per_kwh``) are rescaled per
+    site so that their weighted mean equals ``annual_means`` (tsam's ``preserve_column_means``);
+    capacity factors are capped at 1.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables on dims ``(period, hour, …)`` plus ``weight_hours``, ``period_start``, ``period_of_day``.
+    """
+    idx = period_hours(clusters)
+    if hourly.sizes["time"] == HOURS_PER_YEAR:
+        rep = hourly.isel(time=xr.DataArray(idx, dims=("period", "hour")))
+    elif hourly.sizes["time"] == idx.size:  # already the selected hours, in order
+        rep = hourly.assign_coords(time=np.arange(idx.size)).coarsen(time=idx.shape[1]).construct(time=("period", "hour"))
+        rep = rep.assign_coords(time=(("period", "hour"), hourly["time"].to_numpy().reshape(idx.shape)))
+    else:
+        raise InputError("hourly data must cover the year or exactly the selected hours", column="time")
+    start = rep["time"].isel(hour=0).to_numpy()
+    rep = rep.drop_vars("time").assign_coords(period=np.arange(idx.shape[0]), hour=np.arange(idx.shape[1]))
+    rep["weight_hours"] = xr.DataArray(np.asarray(clusters["weight_hours"], dtype=float), dims="period")
+    rep["period_start"] = xr.DataArray(start, dims="period")
+    rep["period_of_day"] = xr.DataArray(clusters["assignments"], dims="original_period")
+    names = preserve_means if preserve_means is not None else [n for n in rep.data_vars if n.endswith("_cf") or n == "wue_l_per_kwh"]
+    names = [v for v in names if v in rep]
+    if names and annual_means is not None:
+        share = rep["weight_hours"] / HOURS_PER_YEAR
+        approx = (rep[names].mean("hour") * share).sum("period")
+        for v in names:
+            factor = xr.where(approx[v] > 0, annual_means[v] / approx[v], 1.0)
+            scaled = rep[v] * factor
+            rep[v] = (scaled.clip(0.0, 1.0) if v.endswith("_cf") else scaled).astype(rep[v].dtype)
+    rep.attrs["method"] = clusters.get("method", "")
+    return rep
 
 
 def representative_periods(
@@ -763,11 +885,12 @@ def representative_periods(
 
     Settings (deterministic): periods of ``hours_per_period`` hours (daily by default) are clustered by
     ``tsam.aggregate`` with hierarchical (Ward) clustering and **medoid** representation, columns
-    normalised by tsam, no extreme-period handling, ``preserve_column_means=False`` (medoids are real
-    days, so every site's profile on those days is a real profile). To scale to thousands of sites the
-    clustering runs on ``group`` means (e.g. by zone) or, when there are more than ``max_columns``
-    site × variable columns, on an evenly spaced subset of sites; the chosen days are then taken from
-    every site's full-resolution profile (a lazy selection on dask input).
+    normalised by tsam, no extreme-period handling (:func:`cluster_periods`). To scale to thousands of
+    sites the clustering runs on ``group`` means (e.g. by zone) or, when there are more than
+    ``max_columns`` site × variable columns, on an evenly spaced subset of sites; the chosen periods are
+    then taken from every site's full-resolution profile (:func:`select_periods`), and the capacity
+    factors and WUE are rescaled per site to keep their annual means (medoid days alone can miss a site's
+    annual solar energy by tens of percent when many sites share few periods).
 
     Parameters
     ----------
@@ -785,10 +908,7 @@ def representative_periods(
     max_columns : int
         Cap on clustered columns.
     preserve_means : sequence of str, optional
-        Variables rescaled (per site, multiplicatively) so that their weighted mean over the periods equals
-        the annual mean, as tsam's ``preserve_column_means`` does; capacity factors are then capped at 1.
-        Default: the capacity factors and ``wue_l_per_kwh`` (medoid days alone can miss a site's annual
-        solar energy by tens of percent when many sites share few periods).
+        Variables whose annual mean is preserved (default the ``*_cf`` variables and ``wue_l_per_kwh``).
 
     Returns
     -------
@@ -798,69 +918,21 @@ def representative_periods(
         ``period_start`` (period; the time label of the period's first hour) and ``period_of_day``
         (original period → representative period, for chronology).
     """
-    import tsam
-
     ds = features
     times = pd.DatetimeIndex(ds["time"].to_numpy())
     if len(times) == 8784:
         keep = ~((times.month == 2) & (times.day == 29))
         ds = ds.isel(time=np.flatnonzero(keep))
-        times = times[keep]
-    if len(times) != HOURS_PER_YEAR:
-        raise InputError(
-            f"representative periods need one year of hourly data (8,760 h); got {len(times)}",
-            column="time",
-            fix="pass one full (typical) year of hourly features",
-        )
-    if HOURS_PER_YEAR % hours_per_period:
-        raise InputError(f"{hours_per_period} h does not divide 8,760 h", column="hours_per_period", fix="use 24 or 168 … (a divisor of 8,760)")
-    n_total = HOURS_PER_YEAR // hours_per_period
-    if not 1 <= n_periods <= n_total:
-        raise InputError(f"n_periods must be 1…{n_total}", column="n_periods", fix="choose fewer periods")
     names = list(variables or [v for v in ds.data_vars if "time" in ds[v].dims])
     sub = ds[names]
-    other = [d for d in sub.dims if d != "time"]
     if group is not None:
         sub = sub.groupby(group).mean()
-        other = [d for d in sub.dims if d != "time"]
+    other = [d for d in sub.dims if d != "time"]
     n_cols = len(names) * int(np.prod([sub.sizes[d] for d in other])) if other else len(names)
     if other and n_cols > max_columns:
-        d0 = other[0]
-        step = int(np.ceil(n_cols / max_columns))
-        sub = sub.isel({d0: slice(None, None, step)})
-    frame = sub.compute().to_array("variable").transpose("time", ...)
-    arr = frame.to_numpy().reshape(HOURS_PER_YEAR, -1)
-    keep_cols = np.nanstd(arr, axis=0) > 0  # constant columns carry no information (and upset scaling)
-    if not keep_cols.any():
-        keep_cols[:] = True
-    df = pd.DataFrame(arr[:, keep_cols], index=pd.date_range("2021-01-01", periods=HOURS_PER_YEAR, freq="h"))
-    df.columns = [f"c{i}" for i in range(df.shape[1])]
-    if df.isna().any().any():
-        raise InputError("NaN in the features to cluster (gaps in the weather)", column=", ".join(names), fix="fill the weather gaps first")
-    res = tsam.aggregate(
-        df,
-        n_periods,
-        period_duration=hours_per_period,
-        cluster=tsam.ClusterConfig(method="hierarchical", representation="medoid"),
-        preserve_column_means=False,
-    )
-    centers = np.asarray(res.clustering.cluster_centers, dtype=int)
-    counts = np.array([res.cluster_counts[k] for k in range(len(centers))], dtype=float)
-    hour_idx = centers[:, None] * hours_per_period + np.arange(hours_per_period)[None, :]
-    rep = ds.isel(time=xr.DataArray(hour_idx, dims=("period", "hour")))
-    start = rep["time"].isel(hour=0).to_numpy()
-    rep = rep.drop_vars("time").assign_coords(period=np.arange(len(centers)), hour=np.arange(hours_per_period))
-    rep["weight_hours"] = xr.DataArray(counts * hours_per_period, dims="period")
-    scale_vars = [v for v in (preserve_means if preserve_means is not None else [n for n in rep.data_vars if n.endswith("_cf") or n == "wue_l_per_kwh"]) if v in rep and v in ds]
-    if scale_vars:
-        share = rep["weight_hours"] / HOURS_PER_YEAR
-        annual = ds[scale_vars].mean("time")
-        approx = (rep[scale_vars].mean("hour") * share).sum("period")
-        for v in scale_vars:
-            factor = xr.where(approx[v] > 0, annual[v] / approx[v], 1.0)
-            scaled = rep[v] * factor
-            rep[v] = (scaled.clip(0.0, 1.0) if v.endswith("_cf") else scaled).astype(rep[v].dtype)
-    rep["period_start"] = xr.DataArray(start, dims="period")
-    rep["period_of_day"] = xr.DataArray(np.asarray(res.cluster_assignments, dtype=int), dims="original_period")
-    rep.attrs["method"] = f"tsam {tsam.__version__} hierarchical, medoid, {n_periods} x {hours_per_period} h"
-    return rep
+        sub = sub.isel({other[0]: slice(None, None, int(np.ceil(n_cols / max_columns)))})
+    clusters = cluster_periods(sub, n_periods=n_periods, hours_per_period=hours_per_period)
+    wanted = preserve_means if preserve_means is not None else [n for n in ds.data_vars if n.endswith("_cf") or n == "wue_l_per_kwh"]
+    wanted = [v for v in wanted if v in ds and "time" in ds[v].dims]
+    annual = ds[wanted].mean("time") if wanted else None
+    return select_periods(ds, clusters, annual_means=annual, preserve_means=wanted)

@@ -42,13 +42,19 @@ COST_CATEGORIES = (
 # ------------------------------------------------------------------------------------------------ sets
 def add_sets_and_parameters(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     """Index sets (sorted, for determinism) and the lookup data the constraints use."""
+    # plain-dict views of the tables: pandas scalar lookups are far too slow inside model-building loops
+    m._site = d.sites.to_dict("index")
+    m._gen = d.generators.to_dict("index")
+    m._zone = d.zones.to_dict("index")
+    m._sub = d.substations.to_dict("index")
+    m._contract = d.contracts.to_dict("index")
     m.S = pyo.Set(initialize=sorted(d.sites.index), ordered=True)
     m.T = pyo.Set(initialize=sorted(d.years), ordered=True)
     m.P = pyo.Set(initialize=sorted(d.periods.index), ordered=True)
     m.C = pyo.Set(dimen=2, initialize=sorted(d.connections.index), ordered=True)
     m.B = pyo.Set(initialize=sorted(d.substations.index), ordered=True)
     m.G = pyo.Set(initialize=sorted(d.generators.index), ordered=True)
-    gas = [g for g in sorted(d.generators.index) if d.generators.at[g, "kind"] != "battery"]
+    gas = [g for g in sorted(d.generators.index) if m._gen[g]["kind"] != "battery"]
     m.GAS = pyo.Set(initialize=gas, ordered=True)
     m.BAT = pyo.Set(initialize=[g for g in sorted(d.generators.index) if g not in gas], ordered=True)
     m.K = pyo.Set(dimen=2, initialize=sorted(d.contracts.index), ordered=True)
@@ -56,7 +62,7 @@ def add_sets_and_parameters(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     m._d = d
     m._conns_of_site = {s: [(s2, b) for (s2, b) in m.C if s2 == s] for s in m.S}
     m._conns_of_sub = {b: [(s, b2) for (s, b2) in m.C if b2 == b] for b in m.B}
-    m._sites_of_zone = {z: [s for s in m.S if d.sites.at[s, "zone_id"] == z] for z in m.Z}
+    m._sites_of_zone = {z: [s for s in m.S if m._site[s]["zone_id"] == z] for z in m.Z}
     m._df = {t: d.discount_factor(t) for t in m.T}
     m._pue = d.site_periods["pue"].to_dict()
     m._conn = d.connections.to_dict("index")
@@ -68,34 +74,34 @@ def add_sets_and_parameters(m: pyo.ConcreteModel, d: ModelInputs) -> None:
 # ------------------------------------------------------------------------------------------------ variables
 def add_variables(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     """Variables with their natural bounds; capacity before its lead time is fixed to zero."""
-    s_tab, g_tab, c_tab, k_tab = d.sites, d.generators, d.connections, d.contracts
+    s_tab = d.sites
     m.open = pyo.Var(m.S, within=pyo.Binary)
-    m.phases = pyo.Var(m.S, m.T, within=pyo.NonNegativeIntegers, bounds=lambda m, s, t: (0, int(s_tab.at[s, "max_phases"])))
+    m.phases = pyo.Var(m.S, m.T, within=pyo.NonNegativeIntegers, bounds=lambda m, s, t: (0, int(m._site[s]["max_phases"])))
     m.connect = pyo.Var(m.C, within=pyo.Binary)
     m.conn_mw = pyo.Var(m.C, within=pyo.NonNegativeReals, bounds=lambda m, s, b: (0, float(m._conn[(s, b)]["max_mw"])))
     site_facility_max = (s_tab["max_phases"] * d.phase_mw * s_tab["pue_peak"]).to_dict()
 
     def gen_bounds(m, s, g, t):
-        return (0, float(min(g_tab.at[g, "max_mw_per_site"], site_facility_max[s])))
+        return (0, float(min(m._gen[g]["max_mw_per_site"], site_facility_max[s])))
 
     m.gen_mw = pyo.Var(m.S, m.G, m.T, within=pyo.NonNegativeReals, bounds=gen_bounds)
     m.gen_out = pyo.Var(m.S, m.GAS, m.T, m.P, within=pyo.NonNegativeReals)
     m.grid_out = pyo.Var(m.S, m.T, m.P, within=pyo.NonNegativeReals)
-    m.ppa_mw = pyo.Var(m.K, m.T, within=pyo.NonNegativeReals, bounds=lambda m, k, z, t: (0, _finite(k_tab.loc[(k, z), "max_mw"])))
+    m.ppa_mw = pyo.Var(m.K, m.T, within=pyo.NonNegativeReals, bounds=lambda m, k, z, t: (0, _finite(m._contract[(k, z)]["max_mw"])))
     m.clean_mwh = pyo.Var(m.Z, m.T, within=pyo.NonNegativeReals)
     m.shortfall_mw = pyo.Var(m.T, within=pyo.NonNegativeReals)
 
     for s in m.S:
-        first = int(s_tab.at[s, "first_online_year"])
+        first = int(m._site[s]["first_online_year"])
         for t in m.T:
             if t < first:
                 m.phases[s, t].fix(0)
             for g in m.G:
-                if t < int(g_tab.at[g, "available_year"]) or t >= float(g_tab.at[g, "retire_year"]):
+                if t < int(m._gen[g]["available_year"]) or t >= float(m._gen[g]["retire_year"]):
                     m.gen_mw[s, g, t].fix(0)
     for k, z in m.K:
         for t in m.T:
-            if t < int(k_tab.loc[(k, z), "available_year"]):
+            if t < int(m._contract[(k, z)]["available_year"]):
                 m.ppa_mw[k, z, t].fix(0)
 
 
@@ -106,7 +112,6 @@ def _finite(x: float) -> float | None:
 # ------------------------------------------------------------------------------------------------ expressions
 def add_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     """IT MW online, grid capacity available, facility loads and emissions (shared by constraints)."""
-    c_tab = d.connections
     m.it_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: d.phase_mw * m.phases[s, t])
 
     def grid_cap(m, s, t):
@@ -117,21 +122,20 @@ def add_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     m.facility_avg_mw = pyo.Expression(
         m.S, m.T, m.P, rule=lambda m, s, t, p: d.it_utilization * float(m._pue[(s, p)]) * m.it_mw[s, t]
     )
-    g_tab, zones = d.generators, d.zones
 
     def emissions(m, t):
         grid = sum(
-            m._hours[p] * m.grid_out[s, t, p] * float(zones.at[d.sites.at[s, "zone_id"], "grid_co2_t_per_mwh"])
+            m._hours[p] * m.grid_out[s, t, p] * float(m._zone[m._site[s]["zone_id"]]["grid_co2_t_per_mwh"])
             for s in m.S
             for p in m.P
         )
         gen = sum(
-            m._hours[p] * m.gen_out[s, g, t, p] * float(g_tab.at[g, "co2_t_per_mwh"])
+            m._hours[p] * m.gen_out[s, g, t, p] * float(m._gen[g]["co2_t_per_mwh"])
             for s in m.S
             for g in m.GAS
             for p in m.P
         )
-        claimed = sum(m.clean_mwh[z, t] * float(zones.at[z, "grid_co2_t_per_mwh"]) for z in m.Z)
+        claimed = sum(m.clean_mwh[z, t] * float(m._zone[z]["grid_co2_t_per_mwh"]) for z in m.Z)
         return grid + gen - claimed
 
     m.emissions_t = pyo.Expression(m.T, rule=emissions)
@@ -141,7 +145,7 @@ def add_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> None:
 def phases_only_at_open_sites(m, d):
     """A site's phases exist only if the site is opened, and never exceed its land and max MW."""
     m.phases_only_at_open_sites = pyo.Constraint(
-        m.S, m.T, rule=lambda m, s, t: m.phases[s, t] <= int(d.sites.at[s, "max_phases"]) * m.open[s]
+        m.S, m.T, rule=lambda m, s, t: m.phases[s, t] <= int(m._site[s]["max_phases"]) * m.open[s]
     )
 
 
@@ -152,7 +156,7 @@ def capacity_never_retires(m, d):
     m.phases_cumulative = pyo.Constraint(
         m.S, T[1:], rule=lambda m, s, t: m.phases[s, t] >= m.phases[s, prev[t]]
     )
-    permanent = [g for g in m.G if not np.isfinite(d.generators.at[g, "max_operating_years"])]
+    permanent = [g for g in m.G if not np.isfinite(m._gen[g]["max_operating_years"])]
     m.gen_cumulative = pyo.Constraint(
         m.S, permanent, T[1:], rule=lambda m, s, g, t: m.gen_mw[s, g, t] >= m.gen_mw[s, g, prev[t]]
     )
@@ -165,7 +169,7 @@ def site_minimum_size(m, d):
     """An opened site holds at least one phase, and ``site_min_it_mw`` by the last year."""
     last = m.T.last()
     m.site_minimum_size = pyo.Constraint(
-        m.S, rule=lambda m, s: m.phases[s, last] >= max(1, int(d.sites.at[s, "min_phases"])) * m.open[s]
+        m.S, rule=lambda m, s: m.phases[s, last] >= max(1, int(m._site[s]["min_phases"])) * m.open[s]
     )
 
 
@@ -197,7 +201,7 @@ def substation_headroom(m, d):
     """All connections to one substation together stay within its headroom."""
     m.substation_headroom = pyo.Constraint(
         m.B,
-        rule=lambda m, b: sum(m.conn_mw[c] for c in m._conns_of_sub[b]) <= float(d.substations.at[b, "headroom_mw"])
+        rule=lambda m, b: sum(m.conn_mw[c] for c in m._conns_of_sub[b]) <= float(m._sub[b]["headroom_mw"])
         if m._conns_of_sub[b]
         else pyo.Constraint.Skip,
     )
@@ -218,7 +222,7 @@ def onsite_output_within_capacity(m, d):
         m.T,
         m.P,
         rule=lambda m, s, g, t, p: m.gen_out[s, g, t, p]
-        <= float(d.generators.at[g, "availability"]) * m.gen_mw[s, g, t],
+        <= float(m._gen[g]["availability"]) * m.gen_mw[s, g, t],
     )
 
 
@@ -246,11 +250,10 @@ def peak_supply_adequacy(m, d):
     On-site gas counts at ``availability / (1 + onsite_reserve_margin)`` of its nameplate (N+1 spares for
     islanded operation); storage counts fully (it covers the peak above the average load, which the energy
     balance already makes grid and gas supply)."""
-    g_tab = d.generators
 
     def rule(m, s, t):
-        onsite = sum(float(g_tab.at[g, "firm_fraction"]) * m.gen_mw[s, g, t] for g in m.G)
-        return m.grid_cap_mw[s, t] + onsite >= float(d.sites.at[s, "pue_peak"]) * m.it_mw[s, t]
+        onsite = sum(float(m._gen[g]["firm_fraction"]) * m.gen_mw[s, g, t] for g in m.G)
+        return m.grid_cap_mw[s, t] + onsite >= float(m._site[s]["pue_peak"]) * m.it_mw[s, t]
 
     m.peak_supply_adequacy = pyo.Constraint(m.S, m.T, rule=rule)
 
@@ -315,17 +318,17 @@ CONSTRAINT_FAMILIES = (
 def overnight_capex(m, d) -> pyo.Expression:
     """Overnight capital cost (USD) of the final-year build-out: land, construction, connections, plant."""
     last = m.T.last()
-    s_tab, c_tab, g_tab = d.sites, d.connections, d.generators
+    c_tab = d.connections
     return (
         sum(
-            (float(s_tab.at[s, "land_usd_per_mw"]) + float(s_tab.at[s, "construction_usd_per_mw"])) * m.it_mw[s, last]
+            (float(m._site[s]["land_usd_per_mw"]) + float(m._site[s]["construction_usd_per_mw"])) * m.it_mw[s, last]
             for s in m.S
         )
         + sum(
             float(c_tab.loc[c, "fixed_cost_usd"]) * m.connect[c] + float(c_tab.loc[c, "cost_usd_per_mw"]) * m.conn_mw[c]
             for c in m.C
         )
-        + sum(float(g_tab.at[g, "capex_usd_per_mw"]) * m.gen_mw[s, g, last] for s in m.S for g in m.G)
+        + sum(float(m._gen[g]["capex_usd_per_mw"]) * m.gen_mw[s, g, last] for s in m.S for g in m.G)
     )
 
 

@@ -126,7 +126,11 @@ def study_bounds(plan: Any, margin_deg: float = 0.5) -> tuple[float, float, floa
     tuple of float
         ``(west, south, east, north)`` in degrees; CONUS when the plan has no sites at all.
     """
-    pts = [df[["lon", "lat"]] for df in (plan.candidates, plan.sites) if len(df) and {"lon", "lat"} <= set(df.columns)]
+    pts = [
+        df[["lon", "lat"]]
+        for df in (plan.candidates, plan.sites)
+        if len(df) and {"lon", "lat"} <= set(df.columns)
+    ]
     if not pts:
         return CONUS_BOUNDS
     xy = pd.concat(pts).astype(float)
@@ -215,7 +219,9 @@ def zone_polygons(
     joined = gpd.sjoin(cell_gdf, point_gdf, predicate="contains", how="inner")
     dissolved = joined[["zone_id", "geometry"]].dissolve(by="zone_id").reset_index()
     near = states[states.intersects(shapely.box(w, s, e, n))]
-    land = shapely.intersection(shapely.union_all(near.geometry.values), shapely.box(w - 1, s - 1, e + 1, n + 1))
+    land = shapely.intersection(
+        shapely.union_all(near.geometry.values), shapely.box(w - 1, s - 1, e + 1, n + 1)
+    )
     dissolved["geometry"] = shapely.intersection(dissolved.geometry.values, land)
     dissolved = dissolved[~dissolved.geometry.is_empty]
     dissolved["geometry"] = dissolved.geometry.simplify(simplify_deg, preserve_topology=True)
@@ -269,7 +275,11 @@ def map_layers(plan: Any, with_zones: bool = True) -> MapLayers:
     kv = _threshold(subs_box["max_voltage_kv"], MAX_SUBSTATIONS)
     used = set(plan.interconnections["substation_id"].astype(str)) if len(plan.interconnections) else set()
     keep = (subs_box["max_voltage_kv"] >= kv) | subs_box["substation_id"].astype(str).isin(used)
-    sub_cols = [c for c in ("substation_id", "name", "lat", "lon", "max_voltage_kv", "zone_id", "headroom_mw") if c in subs.columns]
+    sub_cols = [
+        c
+        for c in ("substation_id", "name", "lat", "lon", "max_voltage_kv", "zone_id", "headroom_mw")
+        if c in subs.columns
+    ]
     subs_out = gpd.GeoDataFrame(subs_box.loc[keep, sub_cols], geometry=subs_box.loc[keep].geometry, crs=CRS)
 
     lines = _in_box(ctx["transmission_lines"], bounds)

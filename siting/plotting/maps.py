@@ -33,7 +33,7 @@ LEAFLET_DIR = Path(__file__).resolve().parent / "vendor" / "leaflet-1.9.4"
 #: Fill colour of chosen sites (also checked by the headless-browser test).
 SITE_COLOR = "#7b1fa2"
 SITE_EDGE = "#2e0b3d"
-INTERCONNECTION_COLOR = "#7b1fa2"
+INTERCONNECTION_COLOR = "#d81b60"
 CANDIDATE_CMAP = "RdYlGn_r"
 ZONE_PRICE_CMAP = "YlOrRd"
 ZONE_CO2_CMAP = "Greys"
@@ -207,7 +207,9 @@ def _script_json(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
 
 
-def _hex_colors(values: pd.Series, cmap: str, vmin: float | None = None, vmax: float | None = None) -> list[str]:
+def _hex_colors(
+    values: pd.Series, cmap: str, vmin: float | None = None, vmax: float | None = None
+) -> list[str]:
     """Hex colours of ``values`` on a matplotlib colormap (NaN → grey)."""
     v = values.to_numpy(dtype=float)
     finite = np.isfinite(v)
@@ -325,7 +327,9 @@ def _site_popups(plan: Any) -> list[str]:
                 for y, it, g, o in sc[["year", "it_mw", "grid_mw", "onsite_mw"]].itertuples(index=False)
             )
             lines.append(
-                "<table><tr><th>year</th><th>IT MW</th><th>grid MW</th><th>on-site MW</th></tr>" + rows + "</table>"
+                "<table><tr><th>year</th><th>IT MW</th><th>grid MW</th><th>on-site MW</th></tr>"
+                + rows
+                + "</table>"
             )
         scn = ct[ct["site_id"] == sid] if len(ct) else ct
         if len(scn):
@@ -337,7 +341,9 @@ def _site_popups(plan: Any) -> list[str]:
                 .itertuples(index=False)
             )
             lines.append(
-                "<table><tr><th>contract / asset</th><th>MW</th><th>years</th><th>USD/MWh</th></tr>" + rows + "</table>"
+                "<table><tr><th>contract / asset</th><th>MW</th><th>years</th><th>USD/MWh</th></tr>"
+                + rows
+                + "</table>"
             )
         lines.append("</div>")
         out.append("".join(lines))
@@ -448,7 +454,10 @@ def explore(
     ln = L.lines
     if len(ln):
         GeoJsonLayer(
-            _features(ln, {"c": _voltage_color(ln["voltage_kv"]), "t": [f"{v:,.0f} kV line" for v in ln["voltage_kv"]]}),
+            _features(
+                ln,
+                {"c": _voltage_color(ln["voltage_kv"]), "t": [f"{v:,.0f} kV line" for v in ln["voltage_kv"]]},
+            ),
             "Transmission corridors",
             "siting-lines",
             {"weight": 1.6, "opacity": 0.7},
@@ -500,7 +509,15 @@ def explore(
         tips = [
             f"{_esc(si)} → {_esc(sn)}: {kv_:,.0f} kV, {d:,.1f} km, {mw:,.0f} MW, {_money(float(c))}, grid from {_esc(y)}"
             for si, sn, kv_, d, mw, c, y in icg[
-                ["site_id", "substation_name", "voltage_kv", "distance_km", "capacity_mw", "cost_usd", "available_year"]
+                [
+                    "site_id",
+                    "substation_name",
+                    "voltage_kv",
+                    "distance_km",
+                    "capacity_mw",
+                    "cost_usd",
+                    "available_year",
+                ]
             ].itertuples(index=False)
         ]
         GeoJsonLayer(
@@ -518,8 +535,10 @@ def explore(
             geometry=gpd.points_from_xy(st_["lon"], st_["lat"]),
             crs="EPSG:4326",
         )
-        tips = [f"<b>{_esc(nm)}</b> · {mw:,.0f} MW IT · online {_esc(y)}" for nm, mw, y in zip(
-            sg["name"], sg["it_mw"], sg["first_online_year"], strict=True)]
+        tips = [
+            f"<b>{_esc(nm)}</b> · {mw:,.0f} MW IT · online {_esc(y)}"
+            for nm, mw, y in zip(sg["name"], sg["it_mw"], sg["first_online_year"], strict=True)
+        ]
         GeoJsonLayer(
             _features(sg, {"r": _site_radius(sg["it_mw"]), "t": tips, "p": _site_popups(plan)}),
             "Chosen sites (size ∝ IT MW)",
@@ -536,9 +555,8 @@ def explore(
 def _legend_html(plan: Any, L: MapLayers) -> str:
     meta = plan.meta
     obj = meta.get("objective_usd")
-    head = (
-        f"<b>{_esc(meta.get('scenario', 'plan'))}</b> · {_esc(meta.get('status', ''))}"
-        + (f" · {_money(float(obj))} PV ({_esc(meta.get('currency_year', ''))} USD)" if obj is not None else "")
+    head = f"<b>{_esc(meta.get('scenario', 'plan'))}</b> · {_esc(meta.get('status', ''))}" + (
+        f" · {_money(float(obj))} PV ({_esc(meta.get('currency_year', ''))} USD)" if obj is not None else ""
     )
     rows = [head]
     if len(plan.sites):
@@ -547,7 +565,9 @@ def _legend_html(plan: Any, L: MapLayers) -> str:
             f"chosen site ({plan.sites['it_mw'].sum():,.0f} MW IT in {len(plan.sites)} site(s); size ∝ MW)"
         )
     if len(plan.interconnections):
-        rows.append(f"<span class='ln' style='border-top:3px dashed {INTERCONNECTION_COLOR}'></span>interconnection")
+        rows.append(
+            f"<span class='ln' style='border-top:3px dashed {INTERCONNECTION_COLOR}'></span>interconnection"
+        )
     if len(L.candidates):
         c = L.candidates["capex_usd_per_kw"]
         rows.append(
@@ -563,7 +583,10 @@ def _legend_html(plan: Any, L: MapLayers) -> str:
     kv = sorted({k for k in VOLTAGE_COLORS if k >= min(L.substation_min_kv, 230)})
     rows.append(
         "substations / lines: "
-        + " ".join(f"<span class='sw' style='background:{VOLTAGE_COLORS[k]};width:8px;height:8px'></span>{k}" for k in kv)
+        + " ".join(
+            f"<span class='sw' style='background:{VOLTAGE_COLORS[k]};width:8px;height:8px'></span>{k}"
+            for k in kv
+        )
         + " kV"
     )
     rows.append("<span style='color:#666'>offline map · base layer: state outlines</span>")

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting.data.load import load_climate, default_data_dir
+from siting.data.load import default_data_dir, load_climate
 from siting.features.cooling import pue, wue_l_per_kwh
 from siting.features.geo import great_circle_km, nearest_candidates
-from siting.features.inputs import HOURS_PER_YEAR, DAYS_IN_MONTH, monthly_pue_wue, site_monthly_climate
+from siting.features.inputs import DAYS_IN_MONTH, HOURS_PER_YEAR, monthly_pue_wue, site_monthly_climate
 from siting.features.timing import first_online_year, year_fraction_to_date
 
 

@@ -126,7 +126,7 @@ def _epw_text(tmy: pd.DataFrame, meta) -> str:
         "DATA PERIODS,1,1,Data,Sunday, 1/ 1,12/31",
     ]
     rows = []
-    for i, (t, r) in enumerate(tmy.iterrows()):
+    for i, r in enumerate(tmy.itertuples(index=False)):
         hour = i % 24 + 1
         day = pd.Timestamp("1991-01-01") + pd.Timedelta(days=i // 24)
         rows.append(

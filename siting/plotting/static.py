@@ -1,0 +1,191 @@
+"""Static map of a build plan for reports (matplotlib; save as PNG or SVG)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ._layers import MapLayers, map_layers
+from .maps import INTERCONNECTION_COLOR, SITE_COLOR, SITE_EDGE
+
+NICE_KM = (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
+def _marker_area(mw: np.ndarray, top: float) -> np.ndarray:
+    """Scatter marker area (pt²) ∝ MW: 60 pt² … 900 pt² at the largest site."""
+    return 60.0 + 840.0 * np.clip(mw, 0, None) / max(top, 1.0)
+
+
+def add_scale_bar(ax: Axes, bounds: tuple[float, float, float, float]) -> float:
+    """Draw a scale bar (km) in the lower-left corner of a lon/lat axes.
+
+    Parameters
+    ----------
+    ax : Axes
+        Axes in degrees with aspect ``1 / cos(mid-latitude)``.
+    bounds : tuple of float
+        ``(west, south, east, north)`` shown, degrees.
+
+    Returns
+    -------
+    float
+        Length of the bar, km.
+    """
+    w, s, e, n = bounds
+    lat = (s + n) / 2
+    km_per_deg = 111.32 * math.cos(math.radians(lat))
+    width_km = (e - w) * km_per_deg
+    length = max([k for k in NICE_KM if k <= 0.25 * width_km] or [NICE_KM[0]])
+    x0 = w + 0.04 * (e - w)
+    y0 = s + 0.05 * (n - s)
+    dx = length / km_per_deg
+    ax.plot([x0, x0 + dx], [y0, y0], color="black", lw=3, solid_capstyle="butt", zorder=20)
+    ax.plot([x0, x0 + dx / 2], [y0, y0], color="white", lw=1.5, solid_capstyle="butt", zorder=21)
+    ax.text(
+        x0 + dx / 2, y0 + 0.015 * (n - s), f"{length:g} km", ha="center", va="bottom", fontsize=8, zorder=21
+    )
+    # north arrow
+    ax.annotate(
+        "N",
+        xy=(e - 0.04 * (e - w), n - 0.05 * (n - s)),
+        xytext=(e - 0.04 * (e - w), n - 0.14 * (n - s)),
+        ha="center",
+        va="center",
+        fontsize=9,
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
+        zorder=21,
+    )
+    return float(length)
+
+
+def plot_map(plan: Any, ax: Axes | None = None, layers: MapLayers | None = None) -> Figure:
+    """Static map: state outlines, transmission corridors, candidate and chosen sites, legend and scale.
+
+    Chosen sites are circles whose area is proportional to IT MW, labelled with name and MW; dashed lines
+    join them to the substations they connect to (if any). Coordinates are longitude/latitude degrees
+    drawn with aspect ``1/cos(latitude)`` (locally true shape); the scale bar is in km.
+
+    Parameters
+    ----------
+    plan : BuildPlan
+        A solved or loaded plan.
+    ax : Axes, optional
+        Axes to draw into (default: a new figure 9 in wide, its height following the study area).
+    layers : MapLayers, optional
+        Pre-computed layers.
+
+    Returns
+    -------
+    Figure
+        Save with ``fig.savefig("map.png", dpi=150)`` or ``"map.svg"``.
+    """
+    L = layers or map_layers(plan, with_zones=False)
+    w, s, e, n = L.bounds
+    if ax is None:
+        ratio = (n - s) / max((e - w) * math.cos(math.radians((s + n) / 2)), 1e-6)
+        fig = Figure(figsize=(9, min(max(9 * ratio + 1.0, 4.0), 10.0)), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    ax.set_facecolor("#dfe8ef")
+    if len(L.states):
+        L.states.plot(ax=ax, facecolor="#f4f1ea", edgecolor="#9e9e9e", linewidth=0.7, zorder=1)
+        view = shapely.box(w, s, e, n)
+        for name, geom in zip(L.states["state"], L.states.geometry, strict=True):
+            part = shapely.intersection(geom, view)
+            if not part.is_empty and part.area > 0.02 * view.area:
+                pt = part.representative_point()
+                ax.text(pt.x, pt.y, name, fontsize=10, color="#b0a999", ha="center", va="center", zorder=2)
+    handles: list[Any] = []
+    if len(L.lines):
+        segs = [np.asarray(g.coords) for g in shapely.get_parts(L.lines.geometry.values)]
+        ax.add_collection(LineCollection(segs, colors="#4292c6", linewidths=0.6, alpha=0.55, zorder=3))
+        handles.append(Line2D([], [], color="#4292c6", lw=1, alpha=0.7, label="transmission ≥230 kV"))
+    cand = L.candidates
+    if len(cand):
+        other = cand[~cand["chosen"].astype(bool)] if "chosen" in cand else cand
+        ax.scatter(other["lon"], other["lat"], s=14, facecolor="white", edgecolor="#555555", lw=0.8, zorder=4)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=4,
+                mfc="white",
+                mec="#555555",
+                label="candidate site (not chosen)",
+            )
+        )
+    ic = plan.interconnections
+    if len(ic):
+        xy = plan.sites.set_index("site_id")[["lon", "lat"]].reindex(ic["site_id"]).to_numpy(dtype=float)
+        sub = ic[["substation_lon", "substation_lat"]].to_numpy(dtype=float)
+        segs = np.stack([xy, sub], axis=1)
+        segs = segs[np.isfinite(segs).all(axis=(1, 2))]
+        ax.add_collection(
+            LineCollection(
+                list(segs), colors=INTERCONNECTION_COLOR, linewidths=1.8, linestyles="--", zorder=5
+            )
+        )
+        ax.scatter(sub[:, 0], sub[:, 1], marker="^", s=40, color="black", zorder=6)
+        handles.append(Line2D([], [], color=INTERCONNECTION_COLOR, ls="--", lw=1.8, label="interconnection"))
+        handles.append(Line2D([], [], ls="", marker="^", color="black", label="substation (connected)"))
+    sites = plan.sites
+    if len(sites):
+        mw = sites["it_mw"].to_numpy(dtype=float)
+        top = float(mw.max())
+        ax.scatter(
+            sites["lon"],
+            sites["lat"],
+            s=_marker_area(mw, top),
+            color=SITE_COLOR,
+            edgecolor=SITE_EDGE,
+            lw=1.2,
+            alpha=0.9,
+            zorder=7,
+        )
+        for r in sites.itertuples():
+            ax.annotate(
+                f"{r.name}\n{r.it_mw:,.0f} MW · {r.first_online_year}",
+                (r.lon, r.lat),
+                xytext=(8, 6),
+                textcoords="offset points",
+                fontsize=8,
+                zorder=8,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75},
+            )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=8,
+                mfc=SITE_COLOR,
+                mec=SITE_EDGE,
+                alpha=0.9,
+                label=f"chosen site (area ∝ IT MW; largest {top:,.0f} MW)",
+            )
+        )
+    ax.set_xlim(w, e)
+    ax.set_ylim(s, n)
+    ax.set_aspect(1.0 / math.cos(math.radians((s + n) / 2)))
+    ax.set_xlabel("longitude (°)")
+    ax.set_ylabel("latitude (°)")
+    ax.tick_params(labelsize=8)
+    add_scale_bar(ax, (w, s, e, n))
+    total = float(sites["it_mw"].sum()) if len(sites) else 0.0
+    ax.set_title(
+        f"{plan.meta.get('scenario', 'plan')}: {total:,.0f} MW IT at {len(sites)} site(s)", fontsize=11
+    )
+    if handles:
+        ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.9)
+    return fig

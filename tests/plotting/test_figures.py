@@ -1,0 +1,170 @@
+"""Maps and charts on real solved plans: expected artists, offline HTML, all files written."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+
+from siting import plotting
+from siting.plotting.charts import MILESTONES
+from siting.plotting.maps import SITE_COLOR, leaflet_inline_html
+from siting.results.plan import BuildPlan
+
+EXPECTED_FILES = {"map.html", "map.png", "map.svg", "timeline.png", "costs.png", "capacity.png"}
+
+
+def _labels(ax) -> list[str]:
+    return [h.get_label() for h in ax.get_legend_handles_labels()[0]]
+
+
+# --------------------------------------------------------------------------- charts
+def test_timeline_one_row_per_phase_and_target_line(tn_plan):
+    fig = plotting.plot_timeline(tn_plan)
+    assert isinstance(fig, Figure)
+    ax, ax2 = fig.axes[:2]
+    phases = tn_plan.timeline["phase"].unique()
+    assert len(ax.get_yticks()) == len(phases) > 0
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert all(any(lbl.startswith(p) for lbl in labels) for p in phases)
+    # one bar per (phase, milestone with duration) and one diamond per energization
+    bars = [p for c in ax.containers if isinstance(c, BarContainer) for p in c.patches]
+    n_dur = tn_plan.timeline["milestone"].isin(list(MILESTONES)).sum()
+    assert len(bars) == n_dur
+    diamonds = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert sum(len(c.get_offsets()) for c in diamonds) == (tn_plan.timeline["milestone"] == "energization").sum()
+    target = [ln for ln in ax2.get_lines() if ln.get_label() == "IT MW target"]
+    assert len(target) == 1
+    assert max(target[0].get_ydata()) == pytest.approx(max(tn_plan.meta["targets_it_mw"].values()))
+
+
+def test_costs_bars_per_category(tn_plan):
+    fig = plotting.plot_costs(tn_plan)
+    ax, ax2 = fig.axes[:2]
+    cats = list(tn_plan.meta["costs_usd"])
+    assert len(ax.containers[0].patches) == len(cats)
+    widths = [p.get_width() for p in ax.containers[0].patches]
+    for w, c in zip(widths, cats, strict=True):
+        v = tn_plan.meta["costs_usd"][c]
+        assert w == pytest.approx(v / 1e6 if abs(v) >= 1 else 0.0)
+    # NPV by year: stacked bars, one container per non-zero category, one bar per year
+    years = tn_plan.costs_by_year["year"].nunique()
+    assert ax2.containers and all(len(c.patches) == years for c in ax2.containers)
+
+
+def test_capacity_stacked_by_site_with_target_and_shortfall(tn_plan):
+    fig = plotting.plot_capacity(tn_plan)
+    ax = fig.axes[0]
+    labels = _labels(ax)
+    assert "IT MW target" in labels
+    for name in tn_plan.sites["name"]:
+        assert name in labels
+    short = {int(k): v for k, v in tn_plan.meta["shortfall_it_mw"].items()}
+    if any(v > 0 for v in short.values()):
+        assert "shortfall" in labels
+        sc = [c for c in ax.containers if c.get_label() == "shortfall"][0]
+        assert sum(p.get_height() for p in sc.patches) == pytest.approx(sum(v for v in short.values() if v > 0))
+
+
+def test_static_map(tn_plan, grid_plan, tmp_path):
+    for plan in (tn_plan, grid_plan):
+        fig = plotting.plot_map(plan)
+        ax = fig.axes[0]
+        assert "MW IT" in ax.get_title()
+        assert ax.get_legend() is not None
+        assert any(t.get_text().endswith(" km") for t in ax.texts), "scale bar label"
+        site_rgba = matplotlib.colors.to_rgba(SITE_COLOR)
+        assert any(
+            len(c.get_facecolors()) and tuple(c.get_facecolors()[0][:3]) == pytest.approx(site_rgba[:3])
+            for c in ax.collections
+        )
+        fig.savefig(tmp_path / "m.svg")
+        assert (tmp_path / "m.svg").stat().st_size > 10_000
+    ax = plotting.plot_map(grid_plan).axes[0]
+    assert "interconnection" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_existing_axes(tn_plan):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plotting.plot_map(tn_plan, ax=ax) is fig
+
+
+# --------------------------------------------------------------------------- html map
+def test_html_is_self_contained(tn_map):
+    html = tn_map.read_text()
+    # no external script, stylesheet, image or font reference
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=[\"']?(https?:)?//", html, re.I)
+    assert "cdn." not in html and "code.jquery.com" not in html and "bootstrap" not in html.lower()
+    assert "url(images/" not in html and "sourceMappingURL" not in html
+    assert leaflet_inline_html() in html
+    assert "tile.openstreetmap" not in html
+    assert SITE_COLOR in html
+    assert tn_map.stat().st_size < 2_000_000
+
+
+def test_html_popup_contents(grid_plan, tmp_path):
+    path = plotting.save_map_html(grid_plan, tmp_path / "map.html")
+    html = path.read_text()
+    site = grid_plan.sites.iloc[0]
+    ic = grid_plan.interconnections.iloc[0]
+    for text in (site["name"], "first online", "IT MW", "Interconnections", str(ic["substation_name"])):
+        assert text in html, text
+    assert "Zones: electricity price" in html and "Zones: grid carbon intensity" in html
+
+
+def test_tiles_are_optional(tn_plan):
+    m = plotting.explore(tn_plan, tiles="OpenStreetMap")
+    assert "tile.openstreetmap.org" in m.get_root().render()
+
+
+def test_explore_returns_folium_map(tn_plan):
+    import folium
+
+    m = plotting.explore(tn_plan)
+    assert isinstance(m, folium.Map)
+    assert m._repr_html_()  # notebook display renders without network either
+
+
+# --------------------------------------------------------------------------- files
+def test_figure_writers_write_every_file(tn_plan, tmp_path):
+    writers = plotting.figure_writers(tn_plan)
+    assert set(writers) == EXPECTED_FILES
+    out = tn_plan.save(tmp_path / "plan", extra_files=writers)
+    for name in EXPECTED_FILES:
+        f = out / name
+        assert f.exists() and f.stat().st_size > 5_000, name
+    assert (out / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "map.svg").read_text()[:200].lstrip().startswith("<?xml")
+
+
+def test_loaded_plan_without_context(tn_plan, tmp_path):
+    """A plan read back from disk has no context layers: the embedded defaults are used."""
+    tn_plan.save(tmp_path / "p")
+    loaded = BuildPlan.load(tmp_path / "p")
+    assert not loaded.context
+    writers = plotting.figure_writers(loaded)
+    for name, w in writers.items():
+        w(tmp_path / name)
+        assert (tmp_path / name).stat().st_size > 5_000
+
+
+def test_empty_plan_does_not_crash(tn_plan):
+    empty = BuildPlan(
+        meta={**tn_plan.meta},
+        sites=tn_plan.sites.iloc[:0],
+        capacity=tn_plan.capacity.iloc[:0],
+        interconnections=tn_plan.interconnections.iloc[:0],
+        contracts=tn_plan.contracts.iloc[:0],
+        timeline=tn_plan.timeline.iloc[:0],
+        costs_by_year=tn_plan.costs_by_year.iloc[:0],
+        candidates=tn_plan.candidates,
+        context=tn_plan.context,
+    )
+    for fn in (plotting.plot_timeline, plotting.plot_costs, plotting.plot_capacity, plotting.plot_map):
+        assert isinstance(fn(empty), Figure)
+    assert plotting.explore(empty)
