@@ -300,7 +300,12 @@ def synthesize_hourly_temperature(
 
 
 def weather_at_sites(
-    weather: xr.Dataset, sites: pd.DataFrame, *, id_column: str = "site_id", max_distance_cells: float = 1.0
+    weather: xr.Dataset,
+    sites: pd.DataFrame,
+    *,
+    id_column: str = "site_id",
+    max_distance_cells: float = 1.0,
+    sort_by_chunk: bool = True,
 ) -> xr.Dataset:
     """Hourly weather of each site from a gridded dataset: nearest cell, vectorised, lazy with dask.
 
@@ -314,6 +319,9 @@ def weather_at_sites(
         Site id column.
     max_distance_cells : float
         Sites farther than this many grid steps outside the grid are refused (not silently snapped).
+    sort_by_chunk : bool
+        For dask-backed weather, order the sites by the grid chunk they fall in (select sites by their
+        ``site`` label, not position), so that the grid streams through memory.
 
     Returns
     -------
@@ -342,8 +350,16 @@ def weather_at_sites(
     ilat = np.abs(lat_g[:, None] - slat[None, :]).argmin(axis=0) if lat_g.size * slat.size < 5e7 else np.searchsorted(lat_g, slat).clip(0, lat_g.size - 1)
     ilon = np.abs(lon_g[:, None] - slon[None, :]).argmin(axis=0) if lon_g.size * slon.size < 5e7 else np.searchsorted(lon_g, slon).clip(0, lon_g.size - 1)
     ids = sites[id_column].to_numpy()
-    sel = weather.isel(lat=xr.DataArray(ilat, dims="site"), lon=xr.DataArray(ilon, dims="site"))
-    sel = sel.drop_vars(["lat", "lon"]).assign_coords(site=ids, lat=("site", slat), lon=("site", slon))
+    order = np.arange(len(ids))
+    first = next(iter(weather.data_vars.values()))
+    if sort_by_chunk and first.chunks is not None:
+        # group sites by the grid chunk they read: each dask task then needs few grid chunks, so the grid
+        # is streamed instead of held in memory (random order would make every task need every chunk)
+        cl = np.cumsum(first.chunksizes["lat"])
+        cn = np.cumsum(first.chunksizes["lon"])
+        order = np.lexsort((ilon, ilat, np.searchsorted(cn, ilon, side="right"), np.searchsorted(cl, ilat, side="right")))
+    sel = weather.isel(lat=xr.DataArray(ilat[order], dims="site"), lon=xr.DataArray(ilon[order], dims="site"))
+    sel = sel.drop_vars(["lat", "lon"]).assign_coords(site=ids[order], lat=("site", slat[order]), lon=("site", slon[order]))
     return sel.transpose("site", "time")
 
 

@@ -287,7 +287,13 @@ def map_layers(plan: Any, with_zones: bool = True) -> MapLayers:
     lines = lines[lines["voltage_kv"] >= lkv][["voltage_kv", "geometry"]]
 
     zones = (
-        zone_polygons(subs, ctx["zones"], ctx["states"], bounds)
+        zone_polygons(
+            subs,
+            ctx["zones"],
+            ctx["states"],
+            bounds,
+            simplify_deg=max(0.01, 0.0015 * (bounds[2] - bounds[0])),
+        )
         if with_zones
         else gpd.GeoDataFrame(geometry=[], crs=CRS)
     )

@@ -85,12 +85,14 @@ class GeoJsonLayer(Layer):
     """A toggleable ``L.geoJSON`` layer drawn with circle markers, styled per feature.
 
     Feature properties understood: ``c`` (colour, stroke and fill), ``fc`` (fill colour only), ``r``
-    (circle radius, px), ``t`` (tooltip text/HTML), ``p`` (popup HTML). Everything else is kept as data.
+    (circle radius, px), ``t`` (tooltip text/HTML), ``p`` (popup HTML). Layer options understood besides
+    Leaflet's: ``fillKey`` (the property holding the fill colour) and ``tip`` (tooltip template in which
+    ``{v}`` is replaced by the feature's ``v`` property).
 
     Parameters
     ----------
-    data : dict
-        A GeoJSON FeatureCollection.
+    data : dict or str
+        A GeoJSON FeatureCollection, or the name of a page variable holding one (see :class:`_Data`).
     name : str
         Name in the layer control.
     pane : str
@@ -106,18 +108,13 @@ class GeoJsonLayer(Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
+        var {{ this.get_name() }}_style = {{ this.style_json }};
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
             pane: {{ this.pane|tojson }},
             interactive: {{ this.interactive|tojson }},
-            pointToLayer: function (f, ll) {
-                return L.circleMarker(ll, sitingStyle(f, {{ this.style_json }}, {{ this.pane|tojson }}));
-            },
-            style: function (f) { return sitingStyle(f, {{ this.style_json }}, {{ this.pane|tojson }}); },
-            onEachFeature: function (f, l) {
-                var p = f.properties || {};
-                if (p.p) { l.bindPopup(p.p, {maxWidth: 460}); }
-                if (p.t) { l.bindTooltip(p.t, {sticky: true}); }
-            }
+            pointToLayer: function (f, ll) { return L.circleMarker(ll, sitingStyle(f, {{ this.get_name() }}_style)); },
+            style: function (f) { return sitingStyle(f, {{ this.get_name() }}_style); },
+            onEachFeature: function (f, l) { sitingBind(f, l, {{ this.get_name() }}_style); }
         });
         {% endmacro %}
         """
@@ -125,7 +122,7 @@ class GeoJsonLayer(Layer):
 
     def __init__(
         self,
-        data: dict,
+        data: dict | str,
         name: str,
         pane: str,
         style: dict | None = None,
@@ -134,11 +131,28 @@ class GeoJsonLayer(Layer):
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "SitingGeoJson"
-        self.data_json = _script_json(data)
+        self.data_js = data if isinstance(data, str) else _script_json(data)
         self.style_json = _script_json({**(style or {}), "pane": pane, "interactive": interactive})
         self.pane = pane
         self.interactive = interactive
-        self.n_features = len(data.get("features", []))
+
+
+class _Data(MacroElement):
+    """A GeoJSON object stored once in a page variable and shared by several layers."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.var }} = {{ this.data_json }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, var: str, data: dict) -> None:
+        super().__init__()
+        self._name = "SitingData"
+        self.var = var
+        self.data_json = _script_json(data)
 
 
 class _Setup(MacroElement):
@@ -167,13 +181,19 @@ class _Setup(MacroElement):
             var pane = {{ this._parent.get_name() }}.createPane(k);
             pane.style.zIndex = sitingPanes[k];
         });
-        function sitingStyle(f, base, pane) {
+        function sitingStyle(f, base) {
             var p = f.properties || {}, s = Object.assign({}, base);
             if (p.c) { s.color = p.c; s.fillColor = p.c; }
             if (p.fc) { s.fillColor = p.fc; }
+            if (base.fillKey && p[base.fillKey]) { s.fillColor = p[base.fillKey]; }
             if (p.r) { s.radius = p.r; }
-            s.pane = pane;
             return s;
+        }
+        function sitingBind(f, l, base) {
+            var p = f.properties || {};
+            if (p.p) { l.bindPopup(p.p, {maxWidth: 460}); }
+            if (p.t) { l.bindTooltip(p.t, {sticky: true}); }
+            else if (base.tip && p.v !== undefined) { l.bindTooltip(base.tip.replace("{v}", p.v), {sticky: true}); }
         }
         L.control.scale({imperial: true, metric: true, position: 'bottomright'}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
@@ -403,6 +423,7 @@ def explore(
         height=height,
         prefer_canvas=True,
         control_scale=False,
+        zoom_snap=0.25,
     )
     # Offline: no CDN links; Leaflet itself is inlined in the page head.
     m.default_js = []
@@ -436,17 +457,27 @@ def explore(
             for z, nm, p, c in zip(zn["zone_id"], zn["zone_name"], price, co2, strict=True)
         ]
         zstyle = {"color": "#8d8d8d", "weight": 0.6, "fillOpacity": 0.45}
+        m.add_child(
+            _Data(
+                "sitingZones",
+                _features(
+                    zn,
+                    {
+                        "fp": _hex_colors(price, ZONE_PRICE_CMAP),
+                        "fc2": _hex_colors(co2, ZONE_CO2_CMAP),
+                        "t": tips,
+                    },
+                ),
+            )
+        )
         GeoJsonLayer(
-            _features(zn, {"fc": _hex_colors(price, ZONE_PRICE_CMAP), "t": tips}),
-            "Zones: electricity price",
-            "siting-zones",
-            zstyle,
+            "sitingZones", "Zones: electricity price", "siting-zones", {**zstyle, "fillKey": "fp"}
         ).add_to(m)
         GeoJsonLayer(
-            _features(zn, {"fc": _hex_colors(co2, ZONE_CO2_CMAP), "t": tips}),
+            "sitingZones",
             "Zones: grid carbon intensity",
             "siting-zones",
-            zstyle,
+            {**zstyle, "fillKey": "fc2"},
             show=False,
         ).add_to(m)
 
@@ -454,13 +485,10 @@ def explore(
     ln = L.lines
     if len(ln):
         GeoJsonLayer(
-            _features(
-                ln,
-                {"c": _voltage_color(ln["voltage_kv"]), "t": [f"{v:,.0f} kV line" for v in ln["voltage_kv"]]},
-            ),
+            _features(ln, {"c": _voltage_color(ln["voltage_kv"]), "v": ln["voltage_kv"].round().astype(int)}),
             "Transmission corridors",
             "siting-lines",
-            {"weight": 1.6, "opacity": 0.7},
+            {"weight": 1.6, "opacity": 0.7, "tip": "{v} kV line"},
         ).add_to(m)
 
     # substations

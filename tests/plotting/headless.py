@@ -64,11 +64,21 @@ class Chromium:
             os.dup2(a, 3)
             os.dup2(b, 4)
 
-        args = [str(CHROMIUM), *OFFLINE_FLAGS, f"--user-data-dir={user_data_dir}", "--remote-debugging-pipe",
-                f"--window-size={width},{height}", "about:blank"]
+        args = [
+            str(CHROMIUM),
+            *OFFLINE_FLAGS,
+            f"--user-data-dir={user_data_dir}",
+            "--remote-debugging-pipe",
+            f"--window-size={width},{height}",
+            "about:blank",
+        ]
         self.proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            pass_fds=(3, 4), preexec_fn=wire,
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            pass_fds=(3, 4),
+            preexec_fn=wire,
         )
         os.close(to_chrome_r)
         os.close(from_chrome_w)
@@ -115,7 +125,9 @@ class Chromium:
         elif method == "Network.loadingFailed":
             self.failed.append(p)
         elif method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-            self.console_errors.append(" ".join(str(a.get("value", a.get("description"))) for a in p.get("args", [])))
+            self.console_errors.append(
+                " ".join(str(a.get("value", a.get("description"))) for a in p.get("args", []))
+            )
         elif method == "Runtime.exceptionThrown":
             d = p.get("exceptionDetails", {})
             self.exceptions.append(d.get("exception", {}).get("description") or d.get("text", ""))
@@ -126,7 +138,9 @@ class Chromium:
             self.loaded.set()
         self._events.put(msg)
 
-    def send(self, method: str, params: dict | None = None, session: bool = True, timeout: float = 30.0) -> dict:
+    def send(
+        self, method: str, params: dict | None = None, session: bool = True, timeout: float = 30.0
+    ) -> dict:
         """Send one command and wait for its reply; raise on a protocol error."""
         self._id += 1
         cid = self._id

@@ -36,7 +36,9 @@ def test_timeline_one_row_per_phase_and_target_line(tn_plan):
     n_dur = tn_plan.timeline["milestone"].isin(list(MILESTONES)).sum()
     assert len(bars) == n_dur
     diamonds = [c for c in ax.collections if isinstance(c, PathCollection)]
-    assert sum(len(c.get_offsets()) for c in diamonds) == (tn_plan.timeline["milestone"] == "energization").sum()
+    assert (
+        sum(len(c.get_offsets()) for c in diamonds) == (tn_plan.timeline["milestone"] == "energization").sum()
+    )
     target = [ln for ln in ax2.get_lines() if ln.get_label() == "IT MW target"]
     assert len(target) == 1
     assert max(target[0].get_ydata()) == pytest.approx(max(tn_plan.meta["targets_it_mw"].values()))
@@ -67,7 +69,9 @@ def test_capacity_stacked_by_site_with_target_and_shortfall(tn_plan):
     if any(v > 0 for v in short.values()):
         assert "shortfall" in labels
         sc = [c for c in ax.containers if c.get_label() == "shortfall"][0]
-        assert sum(p.get_height() for p in sc.patches) == pytest.approx(sum(v for v in short.values() if v > 0))
+        assert sum(p.get_height() for p in sc.patches) == pytest.approx(
+            sum(v for v in short.values() if v > 0)
+        )
 
 
 def test_static_map(tn_plan, grid_plan, tmp_path):

@@ -100,9 +100,17 @@ def test_leaflet_map_and_layers(browser_run, tn_plan):
     assert probe["maps"] == 1
     assert len(probe["sites"]) == len(tn_plan.sites) > 0
     got = sorted((round(s["lat"], 3), round(s["lon"], 3)) for s in probe["sites"])
-    want = sorted((round(a, 3), round(b, 3)) for a, b in zip(tn_plan.sites["lat"], tn_plan.sites["lon"], strict=True))
+    want = sorted(
+        (round(a, 3), round(b, 3)) for a, b in zip(tn_plan.sites["lat"], tn_plan.sites["lon"], strict=True)
+    )
     assert got == want
-    for name in ("State outlines", "Candidate sites", "Substations", "Transmission corridors", "Chosen sites"):
+    for name in (
+        "State outlines",
+        "Candidate sites",
+        "Substations",
+        "Transmission corridors",
+        "Chosen sites",
+    ):
         assert any(o.startswith(name) for o in probe["overlays"]), (name, probe["overlays"])
 
 
@@ -123,9 +131,13 @@ def test_screenshot_shows_site_markers(browser_run, tmp_path_factory):
         assert 0 <= cx < w and 0 <= cy < h, "site marker outside the viewport"
         d2 = (xx - cx) ** 2 + (yy - cy) ** 2
         inner = d2 <= (0.6 * r) ** 2
-        assert is_site[inner].mean() >= 0.5, f"site colour covers only {is_site[inner].mean():.0%} of marker at {cx, cy}"
+        assert is_site[inner].mean() >= 0.5, (
+            f"site colour covers only {is_site[inner].mean():.0%} of marker at {cx, cy}"
+        )
         near_any |= d2 <= (r + 3) ** 2
     lx0, ly0, lx1, ly1 = probe["legend"]  # the legend shows a site swatch on purpose
     near_any |= (xx >= lx0) & (xx <= lx1) & (yy >= ly0) & (yy <= ly1)
     stray = int(is_site[~near_any].sum())
-    assert stray <= 0.02 * int(near_any.sum()) + 50, f"{stray} site-coloured pixels away from the site markers"
+    assert stray <= 0.02 * int(near_any.sum()) + 50, (
+        f"{stray} site-coloured pixels away from the site markers"
+    )

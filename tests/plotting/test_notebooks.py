@@ -52,5 +52,7 @@ def test_notebook_runs(path, monkeypatch):
     elapsed = time.perf_counter() - t0
     print(f"{path.name}: {elapsed:.1f} s")
     assert elapsed < BUDGET_SECONDS, f"{path.name} took {elapsed:.0f} s (budget {BUDGET_SECONDS:.0f} s)"
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"
+    ]
     assert errors == []
