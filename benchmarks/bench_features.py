@@ -15,7 +15,7 @@ computed). It reports wall time and peak memory (``resource.getrusage`` max RSS 
 
 Run::
 
-    python benchmarks/bench_features.py [--sites 10000] [--periods 16] [--workers 2]
+    python benchmarks/bench_features.py [--sites 10000] [--periods 16] [--workers 2] [--batches 4]
 """
 
 from __future__ import annotations
@@ -58,9 +58,19 @@ def synthetic_era5(year: int = 2021, chunk_cells: int = 8) -> xr.Dataset:
     solar_hour = (hour + lo / 15.0) % 24
     rng = da.random.default_rng(42)
     noise = rng.standard_normal((nt, ny, nx), chunks=chunks, dtype="float32")
-    t2m = 288.0 + 0.6 * (38 - la) + (10 + 0.2 * (la - 24)) * season + 5 * da.cos(2 * np.pi * (solar_hour - 15) / 24) + 2 * noise
+    t2m = (
+        288.0
+        + 0.6 * (38 - la)
+        + (10 + 0.2 * (la - 24)) * season
+        + 5 * da.cos(2 * np.pi * (solar_hour - 15) / 24)
+        + 2 * noise
+    )
     d2m = t2m - 6.0 - 3.0 * da.cos(2 * np.pi * (solar_hour - 15) / 24) + 0.5 * noise
-    sun = da.clip(da.cos(2 * np.pi * (solar_hour - 12.5) / 24) - 0.2 * da.cos(2 * np.pi * (doy - 172) / 365) * 0 - 0.1, 0, None)
+    sun = da.clip(
+        da.cos(2 * np.pi * (solar_hour - 12.5) / 24) - 0.2 * da.cos(2 * np.pi * (doy - 172) / 365) * 0 - 0.1,
+        0,
+        None,
+    )
     ssrd = 3600.0 * 1000.0 * sun * (0.75 + 0.15 * season) * da.clip(0.8 + 0.2 * noise, 0, 1.2)
     u100 = 5.0 + 0.05 * (lo + 100) ** 2 / 25 + 2.5 * noise
     v100 = 3.0 + 2.0 * rng.standard_normal((nt, ny, nx), chunks=chunks, dtype="float32")
@@ -83,21 +93,37 @@ def synthetic_grid(seed: int = 0):
             "name": [f"S{i}" for i in range(n)],
             "lat": rng.uniform(BBOX[1] + 1, BBOX[3] - 1, n),
             "lon": rng.uniform(BBOX[0] + 1, BBOX[2] - 1, n),
-            "max_voltage_kv": rng.choice([115.0, 138.0, 230.0, 345.0, 500.0], n, p=[0.3, 0.25, 0.25, 0.15, 0.05]),
+            "max_voltage_kv": rng.choice(
+                [115.0, 138.0, 230.0, 345.0, 500.0], n, p=[0.3, 0.25, 0.25, 0.15, 0.05]
+            ),
         }
     )
     zx = np.linspace(BBOX[0], BBOX[2], 20)
     zy = np.linspace(BBOX[1], BBOX[3], 5)
-    boxes = [(x0, y0, x1, y1) for x0, x1 in zip(zx[:-1], zx[1:], strict=True) for y0, y1 in zip(zy[:-1], zy[1:], strict=True)]
+    boxes = [
+        (x0, y0, x1, y1)
+        for x0, x1 in zip(zx[:-1], zx[1:], strict=True)
+        for y0, y1 in zip(zy[:-1], zy[1:], strict=True)
+    ]
     from shapely.geometry import box
 
-    zones = gpd.GeoDataFrame({"zone_id": np.arange(1, len(boxes) + 1)}, geometry=[box(*b) for b in boxes], crs="EPSG:4326")
+    zones = gpd.GeoDataFrame(
+        {"zone_id": np.arange(1, len(boxes) + 1)}, geometry=[box(*b) for b in boxes], crs="EPSG:4326"
+    )
     subs["zone_id"] = 1 + (np.searchsorted(zx, subs["lon"]) - 1) * 4 + (np.searchsorted(zy, subs["lat"]) - 1)
     a = rng.integers(0, n, 600)
     b = np.clip(a + rng.integers(1, 20, 600), 0, n - 1)
     lines = gpd.GeoDataFrame(
-        {"line_id": np.arange(600), "voltage_kv": np.minimum(subs["max_voltage_kv"].to_numpy()[a], subs["max_voltage_kv"].to_numpy()[b])},
-        geometry=[LineString([(subs.lon[i], subs.lat[i]), (subs.lon[j], subs.lat[j])]) for i, j in zip(a, b, strict=True)],
+        {
+            "line_id": np.arange(600),
+            "voltage_kv": np.minimum(
+                subs["max_voltage_kv"].to_numpy()[a], subs["max_voltage_kv"].to_numpy()[b]
+            ),
+        },
+        geometry=[
+            LineString([(subs.lon[i], subs.lat[i]), (subs.lon[j], subs.lat[j])])
+            for i, j in zip(a, b, strict=True)
+        ],
         crs="EPSG:4326",
     )
     return subs, lines, zones
@@ -113,6 +139,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--periods", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--site-chunk", type=int, default=250)
+    ap.add_argument(
+        "--batches", type=int, default=4, help="spatial batches of sites computed one after another"
+    )
     args = ap.parse_args(argv)
     dask.config.set(scheduler="threads", num_workers=args.workers)
     timings: dict[str, float] = {}
@@ -121,7 +150,9 @@ def main(argv=None) -> dict:
     # 1. candidates from land: a cell size that gives a little over the requested number of sites
     subs, lines, zones = synthetic_grid()
     t = time.perf_counter()
-    cands = generate_candidates(BBOX, subs, lines, zones=zones, cell_km=27.0, max_population_density_per_km2=1e9)
+    cands = generate_candidates(
+        BBOX, subs, lines, zones=zones, cell_km=27.0, max_population_density_per_km2=1e9
+    )
     cands = cands.iloc[: args.sites].reset_index(drop=True)
     timings["candidates"] = time.perf_counter() - t
 
@@ -135,24 +166,48 @@ def main(argv=None) -> dict:
     #    hourly features kept in memory as float16 (10,000 sites x 8,760 h x 4 variables ≈ 0.7 GB)
     feats = C.site_climate_features(w)
     keep_vars = ["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"]
-    zone = pd.Series(cands["zone_id"].astype(int).to_numpy(), index=cands["site_id"]).loc[w["site"].to_numpy()].to_numpy()
+    zone = (
+        pd.Series(cands["zone_id"].astype(int).to_numpy(), index=cands["site_id"])
+        .loc[w["site"].to_numpy()]
+        .to_numpy()
+    )
     codes, zone_index = np.unique(zone, return_inverse=True)
     member = np.zeros((codes.size, zone.size), dtype="float32")
     member[zone_index, np.arange(zone.size)] = 1.0
     member /= member.sum(axis=1, keepdims=True)
     membership = xr.DataArray(member, dims=("zone", "site"), coords={"zone": codes})
     cluster_vars = ["pue", "solar_cf", "wind_cf"]
-    zone_means = xr.Dataset({v: xr.dot(membership, feats[v], dim="site") for v in cluster_vars})
-    annual_lazy = xr.Dataset({v: feats[v].mean("time") for v in keep_vars})
     hourly = {v: np.empty(feats[v].shape, dtype="float16") for v in keep_vars}
-    stores = da.store([feats[v].data.astype("float16") for v in keep_vars], [hourly[v] for v in keep_vars], compute=False, lock=False)
-    zone_means, annual, _ = dask.compute(zone_means, annual_lazy, stores)
+    # sites come sorted by grid chunk, so contiguous batches of sites are spatial batches: each grid chunk
+    # is read (here: generated) once overall, and only one batch of site weather is in memory at a time
+    n = feats.sizes["site"]
+    edges = np.linspace(0, n, args.batches + 1).astype(int)
+    zone_parts, annual_parts = [], []
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):  # a few batches, not sites
+        part = feats.isel(site=slice(lo, hi))
+        zm = xr.Dataset(
+            {v: xr.dot(membership.isel(site=slice(lo, hi)), part[v], dim="site") for v in cluster_vars}
+        )
+        an = xr.Dataset({v: part[v].mean("time") for v in keep_vars})
+        stores = da.store(
+            [part[v].data.astype("float16") for v in keep_vars],
+            [hourly[v][lo:hi] for v in keep_vars],
+            compute=False,
+            lock=False,
+        )
+        zm, an, _ = dask.compute(zm, an, stores)
+        zone_parts.append(zm)
+        annual_parts.append(an)
+    zone_means = sum(zone_parts[1:], zone_parts[0])
+    annual = xr.concat(annual_parts, dim="site")
     timings["hourly features, all sites (streamed)"] = time.perf_counter() - t
 
     # 4. representative days from the zone profiles, then every site's features on those days
     t = time.perf_counter()
     clusters = C.cluster_periods(zone_means, n_periods=args.periods)
-    in_memory = xr.Dataset({v: (("site", "time"), hourly[v]) for v in keep_vars}, coords={"site": w["site"], "time": w["time"]})
+    in_memory = xr.Dataset(
+        {v: (("site", "time"), hourly[v]) for v in keep_vars}, coords={"site": w["site"], "time": w["time"]}
+    )
     rep = C.select_periods(in_memory, clusters, annual_means=annual).astype("float32")
     timings["representative periods"] = time.perf_counter() - t
     wall = time.perf_counter() - t0
@@ -164,8 +219,14 @@ def main(argv=None) -> dict:
         "representative hours": int(rep.sizes["period"] * rep.sizes["hour"]),
         "weights sum (h)": float(rep["weight_hours"].sum()),
         "annual PUE range": (round(float(annual["pue"].min()), 3), round(float(annual["pue"].max()), 3)),
-        "annual solar CF range": (round(float(annual["solar_cf"].min()), 3), round(float(annual["solar_cf"].max()), 3)),
-        "annual wind CF range": (round(float(annual["wind_cf"].min()), 3), round(float(annual["wind_cf"].max()), 3)),
+        "annual solar CF range": (
+            round(float(annual["solar_cf"].min()), 3),
+            round(float(annual["solar_cf"].max()), 3),
+        ),
+        "annual wind CF range": (
+            round(float(annual["wind_cf"].min()), 3),
+            round(float(annual["wind_cf"].max()), 3),
+        ),
         **{f"time: {k} (s)": round(v, 1) for k, v in timings.items()},
         "wall time (s)": round(wall, 1),
         "peak memory (GiB, max RSS)": round(peak_rss_gib(), 2),

@@ -147,6 +147,11 @@ class Scenario(_Strict):
     overrides: Overrides = Field(default_factory=Overrides)
     solver: Solver = Field(default_factory=Solver)
     data: DataPaths = Field(default_factory=DataPaths)
+    candidates: dict | None = Field(
+        default=None,
+        description="`{generate: {...}}` to generate candidate sites from land data instead of the candidate "
+        "list (see docs/bring-your-own-data.md; paths relative to the scenario file)",
+    )
     source_path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("targets_it_mw")
@@ -179,6 +184,10 @@ class Scenario(_Strict):
             raise ValueError("site_min_it_mw must be ≤ site_max_it_mw")
         if self.max_sites is not None and self.max_sites < self.min_sites:
             raise ValueError("max_sites must be ≥ min_sites")
+        if self.candidates is not None and set(self.candidates) != {"generate"}:
+            raise ValueError("candidates must be a mapping with the single key `generate`")
+        if self.candidates is not None and self.data.candidate_sites is not None:
+            raise ValueError("give either candidates.generate or data.candidate_sites, not both")
         if "utility_tariff" not in self.power_options and "onsite_gas" not in self.power_options:
             raise ValueError("power_options needs utility_tariff or onsite_gas: nothing else supplies energy")
         return self

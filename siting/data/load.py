@@ -214,20 +214,63 @@ def load_dataset(scenario: Scenario | None = None, data_dir: Path | None = None)
             if base is None:
                 base = Path(data_dir) if data_dir is not None else default_data_dir()
             files[layer] = base / DEFAULT_FILES[layer]
+    substations = load_substations(files["substations"])
+    lines = _read_vector(files["transmission_lines"], "transmission_lines")
+    climate = load_climate(files["climate"])
+    states = _read_vector(files["states"], "states")
+    if scenario is not None and scenario.candidates is not None:
+        sites = generated_candidates(scenario, substations, lines, climate, states)
+        files.pop("candidate_sites")
+    else:
+        sites = load_candidate_sites(files["candidate_sites"])
     ds = Dataset(
         zones=load_zones(files["zones"]),
-        substations=load_substations(files["substations"]),
-        transmission_lines=_read_vector(files["transmission_lines"], "transmission_lines"),
-        candidate_sites=load_candidate_sites(files["candidate_sites"]),
-        climate=load_climate(files["climate"]),
+        substations=substations,
+        transmission_lines=lines,
+        candidate_sites=sites,
+        climate=climate,
         power_options=load_power_options(files["power_options"]),
         costs=load_costs(files["costs"]),
         line_costs=load_line_costs(files["line_costs"]),
-        states=_read_vector(files["states"], "states"),
+        states=states,
         files=files,
     )
     _check_references(ds)
     return ds
+
+
+def generated_candidates(
+    scenario: Scenario,
+    substations: gpd.GeoDataFrame,
+    lines: gpd.GeoDataFrame,
+    climate: xr.Dataset,
+    states: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
+    """Candidate sites generated from land data by the scenario's ``candidates.generate`` block.
+
+    The embedded MODIS land cover of the climate layer (``land_cover_igbp``) excludes water, wetland, urban
+    and snow cells unless the block brings its own exclusions; see
+    :func:`siting.features.candidates.generate_candidates`.
+    """
+    from ..features.candidates import candidates_from_config
+
+    base = scenario.source_path.parent if scenario.source_path is not None else Path.cwd()
+    land_cover = climate["land_cover_igbp"] if "land_cover_igbp" in climate else None
+    gen = candidates_from_config(
+        scenario.candidates,
+        substations=substations.reset_index(drop=True),
+        lines=lines,
+        base_dir=base,
+        land_cover=land_cover,
+    )
+    if gen["state"].isna().any() and "state" in states:  # no counties layer: state from the outlines
+        pts = gen[["geometry"]].to_crs(states.crs)
+        hit = gpd.sjoin(pts, states[["state", "geometry"]], predicate="within", how="left")
+        hit = hit[~hit.index.duplicated(keep="first")]
+        gen["state"] = gen["state"].fillna(hit["state"])
+    where = f"candidates.generate of scenario {scenario.name}"
+    df = validate(pd.DataFrame(gen.drop(columns="geometry")), "candidate_sites", where)
+    return _points(df).set_index("site_id", drop=False).sort_index()
 
 
 def _check_references(ds: Dataset) -> None:

@@ -67,7 +67,9 @@ LAND_COST_BASE_USD_PER_ACRE = 244_000.0
 LAND_COST_RANGE_USD_PER_ACRE = (5_000.0, 6_300_000.0)
 
 
-def land_cost_proxy_usd_per_acre(population_density_per_km2, base_usd_per_acre: float = LAND_COST_BASE_USD_PER_ACRE):
+def land_cost_proxy_usd_per_acre(
+    population_density_per_km2, base_usd_per_acre: float = LAND_COST_BASE_USD_PER_ACRE
+):
     """Land price proxy (USD/acre) from population density (people/km²); NaN density → ``base``.
 
     ``base`` × √(density / 100), clipped to 5,000…6,300,000 $/acre (*unverified* shape; anchors from
@@ -102,7 +104,9 @@ def _region_geometry(region) -> shapely.Geometry:
     """Region as one polygon in EPSG:5070 from a bbox, shapely geometry (EPSG:4326) or GeoDataFrame."""
     if isinstance(region, (gpd.GeoDataFrame, gpd.GeoSeries)):
         if region.crs is None:
-            raise InputError("the study region has no CRS", column="geometry", fix="region.set_crs('EPSG:4326')")
+            raise InputError(
+                "the study region has no CRS", column="geometry", fix="region.set_crs('EPSG:4326')"
+            )
         geom = _densify(region).to_crs(EQUAL_AREA_CRS).union_all()
     elif isinstance(region, shapely.Geometry):
         geom = _densify(gpd.GeoSeries([region], crs=GEOGRAPHIC_CRS)).to_crs(EQUAL_AREA_CRS).iloc[0]
@@ -110,10 +114,21 @@ def _region_geometry(region) -> shapely.Geometry:
         try:
             x0, y0, x1, y1 = (float(v) for v in region)
         except Exception as exc:
-            raise InputError("the study region must be a bbox (lon_min, lat_min, lon_max, lat_max), a polygon or a GeoDataFrame", column="region") from exc
+            raise InputError(
+                "the study region must be a bbox (lon_min, lat_min, lon_max, lat_max), a polygon or a GeoDataFrame",
+                column="region",
+            ) from exc
         if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-            raise InputError(f"bad bbox {tuple(region)}", column="region", fix="give (lon_min, lat_min, lon_max, lat_max) in degrees")
-        geom = _densify(gpd.GeoSeries([shapely.box(x0, y0, x1, y1)], crs=GEOGRAPHIC_CRS)).to_crs(EQUAL_AREA_CRS).iloc[0]
+            raise InputError(
+                f"bad bbox {tuple(region)}",
+                column="region",
+                fix="give (lon_min, lat_min, lon_max, lat_max) in degrees",
+            )
+        geom = (
+            _densify(gpd.GeoSeries([shapely.box(x0, y0, x1, y1)], crs=GEOGRAPHIC_CRS))
+            .to_crs(EQUAL_AREA_CRS)
+            .iloc[0]
+        )
     if geom is None or geom.is_empty or geom.area == 0:
         raise InputError("the study region is empty", column="region", fix="give a region with an area")
     return shapely.make_valid(geom)
@@ -134,8 +149,12 @@ def _grid_cells(region: shapely.Geometry, cell_km: float) -> gpd.GeoDataFrame:
     inside = shapely.contains_properly(region, boxes)  # prepared: fast; only edge cells need clipping
     geoms = boxes.copy()
     geoms[~inside] = shapely.intersection(boxes[~inside], region)
-    ids = np.char.add(np.char.add(np.char.add(f"c{cell_km:g}km_", gx[hit].astype(str)), "_"), gy[hit].astype(str))
-    return gpd.GeoDataFrame({"site_id": ids, "name": np.char.add("cell ", ids)}, geometry=geoms, crs=EQUAL_AREA_CRS)
+    ids = np.char.add(
+        np.char.add(np.char.add(f"c{cell_km:g}km_", gx[hit].astype(str)), "_"), gy[hit].astype(str)
+    )
+    return gpd.GeoDataFrame(
+        {"site_id": ids, "name": np.char.add("cell ", ids)}, geometry=geoms, crs=EQUAL_AREA_CRS
+    )
 
 
 def _raster_fraction(units: gpd.GeoDataFrame, mask: xr.DataArray, samples: int) -> np.ndarray:
@@ -145,32 +164,60 @@ def _raster_fraction(units: gpd.GeoDataFrame, mask: xr.DataArray, samples: int) 
     fx, fy = np.meshgrid(f, f)
     x = b[:, [0]] + (b[:, [2]] - b[:, [0]]) * fx.ravel()[None, :]
     y = b[:, [1]] + (b[:, [3]] - b[:, [1]]) * fy.ravel()[None, :]
-    inside = shapely.contains_xy(np.repeat(units.geometry.to_numpy(), samples * samples).reshape(x.shape), x, y)
+    inside = shapely.contains_xy(
+        np.repeat(units.geometry.to_numpy(), samples * samples).reshape(x.shape), x, y
+    )
     lon, lat = Transformer.from_crs(EQUAL_AREA_CRS, GEOGRAPHIC_CRS, always_xy=True).transform(x, y)
     la, lo = mask["lat"].to_numpy(), mask["lon"].to_numpy()
     il = np.clip(np.searchsorted(la, lat), 1, la.size - 1)
-    il = np.where(np.abs(la[il - 1] - lat) <= np.abs(la[il] - lat), il - 1, il) if la.size > 1 else np.zeros_like(lat, dtype=int)
+    il = (
+        np.where(np.abs(la[il - 1] - lat) <= np.abs(la[il] - lat), il - 1, il)
+        if la.size > 1
+        else np.zeros_like(lat, dtype=int)
+    )
     jl = np.clip(np.searchsorted(lo, lon), 1, lo.size - 1)
-    jl = np.where(np.abs(lo[jl - 1] - lon) <= np.abs(lo[jl] - lon), jl - 1, jl) if lo.size > 1 else np.zeros_like(lon, dtype=int)
+    jl = (
+        np.where(np.abs(lo[jl - 1] - lon) <= np.abs(lo[jl] - lon), jl - 1, jl)
+        if lo.size > 1
+        else np.zeros_like(lon, dtype=int)
+    )
     dlat = np.abs(np.median(np.diff(la))) if la.size > 1 else 1.0
     dlon = np.abs(np.median(np.diff(lo))) if lo.size > 1 else 1.0
-    within = (lat >= la.min() - dlat / 2) & (lat <= la.max() + dlat / 2) & (lon >= lo.min() - dlon / 2) & (lon <= lo.max() + dlon / 2)
+    within = (
+        (lat >= la.min() - dlat / 2)
+        & (lat <= la.max() + dlat / 2)
+        & (lon >= lo.min() - dlon / 2)
+        & (lon <= lo.max() + dlon / 2)
+    )
     hit = mask.to_numpy()[il, jl] & within & inside
     return hit.sum(axis=1) / np.maximum(inside.sum(axis=1), 1)
 
 
 def _sample_raster(points_lonlat: np.ndarray, raster: xr.DataArray) -> np.ndarray:
     """Nearest-cell values of a lat/lon raster at points (NaN outside its extent)."""
-    vals = raster.sel(lat=xr.DataArray(points_lonlat[:, 1]), lon=xr.DataArray(points_lonlat[:, 0]), method="nearest").to_numpy().astype(float)
+    vals = (
+        raster.sel(
+            lat=xr.DataArray(points_lonlat[:, 1]), lon=xr.DataArray(points_lonlat[:, 0]), method="nearest"
+        )
+        .to_numpy()
+        .astype(float)
+    )
     la, lo = raster["lat"].to_numpy(), raster["lon"].to_numpy()
-    out = (points_lonlat[:, 1] < la.min()) | (points_lonlat[:, 1] > la.max()) | (points_lonlat[:, 0] < lo.min()) | (points_lonlat[:, 0] > lo.max())
+    out = (
+        (points_lonlat[:, 1] < la.min())
+        | (points_lonlat[:, 1] > la.max())
+        | (points_lonlat[:, 0] < lo.min())
+        | (points_lonlat[:, 0] > lo.max())
+    )
     vals[out] = np.nan
     return vals
 
 
 def _nearest(points: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, cols: Sequence[str]) -> pd.DataFrame:
     """Nearest target of each point (EPSG:5070), distance in km, vectorised via sjoin_nearest."""
-    j = gpd.sjoin_nearest(points[["geometry"]], targets[list(cols) + ["geometry"]], how="left", distance_col="_dist_m")
+    j = gpd.sjoin_nearest(
+        points[["geometry"]], targets[list(cols) + ["geometry"]], how="left", distance_col="_dist_m"
+    )
     j = j[~j.index.duplicated(keep="first")]
     j["_dist_km"] = j["_dist_m"] / 1000.0
     return j.reindex(points.index)
@@ -252,7 +299,11 @@ def generate_candidates(
     if acres_per_mw <= 0 or cell_km <= 0:
         raise InputError("acres_per_mw and cell_km must be positive", column="acres_per_mw/cell_km")
     if substations is None or len(substations) == 0:
-        raise InputError("no substations given", column="substations", fix="load substations first (siting.io.read_hifld_substations)")
+        raise InputError(
+            "no substations given",
+            column="substations",
+            fix="load substations first (siting.io.read_hifld_substations)",
+        )
     reg = _region_geometry(region)
     if parcels is not None:
         units = parcels.to_crs(EQUAL_AREA_CRS).copy()
@@ -263,16 +314,34 @@ def generate_candidates(
     else:
         units = _grid_cells(reg, cell_km)
     units = units.reset_index(drop=True)
-    report: list[dict] = [{"step": "study region", "acres": float(units.geometry.area.sum() / SQ_M_PER_ACRE), "units": len(units)}]
+    report: list[dict] = [
+        {
+            "step": "study region",
+            "acres": float(units.geometry.area.sum() / SQ_M_PER_ACRE),
+            "units": len(units),
+        }
+    ]
     if len(units) == 0:
-        raise InputError("the study region holds no parcel", column="region", fix="check the region and the parcels overlap")
+        raise InputError(
+            "the study region holds no parcel",
+            column="region",
+            fix="check the region and the parcels overlap",
+        )
     scale = pd.Series(1.0, index=units.index)  # remaining share after raster exclusions
 
     layers = []
-    for layer in [] if exclusions is None else ([exclusions] if isinstance(exclusions, (gpd.GeoDataFrame, xr.DataArray)) else list(exclusions)):
+    for layer in (
+        []
+        if exclusions is None
+        else ([exclusions] if isinstance(exclusions, (gpd.GeoDataFrame, xr.DataArray)) else list(exclusions))
+    ):
         layers.append(layer)
     if land_cover is not None:
-        lc = xr.DataArray(np.isin(land_cover.to_numpy(), list(IGBP_EXCLUDED)), coords=land_cover.coords, dims=land_cover.dims)
+        lc = xr.DataArray(
+            np.isin(land_cover.to_numpy(), list(IGBP_EXCLUDED)),
+            coords=land_cover.coords,
+            dims=land_cover.dims,
+        )
         lc.attrs["kind"] = "land cover (water/wetland/urban/snow)"
         layers.append(lc)
 
@@ -288,7 +357,12 @@ def generate_candidates(
             scale = scale * (1.0 - frac)
         else:
             if layer.crs is None:
-                raise InputError("an exclusion layer has no CRS", file=layer.attrs.get("source_file"), column="geometry", fix="set its CRS")
+                raise InputError(
+                    "an exclusion layer has no CRS",
+                    file=layer.attrs.get("source_file"),
+                    column="geometry",
+                    fix="set its CRS",
+                )
             kinds = layer["kind"].unique() if "kind" in layer else ["exclusion"]
             kind = "/".join(map(str, kinds))
             ex = _densify(layer).to_crs(EQUAL_AREA_CRS)[["geometry"]]
@@ -297,18 +371,40 @@ def generate_candidates(
                 ex["geometry"] = shapely.make_valid(ex.geometry.to_numpy())
                 keep_cols = units.columns.difference(["geometry"]).tolist()
                 cut = gpd.overlay(units, ex, how="difference", keep_geom_type=True)
-                units = cut[keep_cols + ["geometry"]].set_index(units.index[units["site_id"].isin(cut["site_id"])]) if len(cut) else units.iloc[0:0]
+                units = (
+                    cut[keep_cols + ["geometry"]].set_index(
+                        units.index[units["site_id"].isin(cut["site_id"])]
+                    )
+                    if len(cut)
+                    else units.iloc[0:0]
+                )
                 scale = scale.reindex(units.index)
-        report.append({"step": f"exclusion: {kind}", "acres": acres(), "removed_acres": before - acres(), "units": len(units)})
+        report.append(
+            {
+                "step": f"exclusion: {kind}",
+                "acres": acres(),
+                "removed_acres": before - acres(),
+                "units": len(units),
+            }
+        )
 
     # population density (counties first, raster second) and counties' attributes
-    pts = gpd.GeoDataFrame(units[["site_id"]], geometry=units.geometry.representative_point(), crs=EQUAL_AREA_CRS)
+    pts = gpd.GeoDataFrame(
+        units[["site_id"]], geometry=units.geometry.representative_point(), crs=EQUAL_AREA_CRS
+    )
     density = pd.Series(np.nan, index=units.index)
     attrs = pd.DataFrame(index=units.index, columns=["state", "county_fips", "climate_zone"], dtype="string")
     if counties is not None and len(units):
         if counties.crs is None:
-            raise InputError("the counties layer has no CRS", column="geometry", fix="counties.set_crs('EPSG:4326')")
-        spec = {"state": ["state", "STUSPS", "state_abbr"], "county_fips": ["county_fips", "GEOID", "fips", "id"], "climate_zone": ["climate_zone", "iecc_climate_zone"], "population_density_per_km2": ["population_density_per_km2"]}
+            raise InputError(
+                "the counties layer has no CRS", column="geometry", fix="counties.set_crs('EPSG:4326')"
+            )
+        spec = {
+            "state": ["state", "STUSPS", "state_abbr"],
+            "county_fips": ["county_fips", "GEOID", "fips", "id"],
+            "climate_zone": ["climate_zone", "iecc_climate_zone"],
+            "population_density_per_km2": ["population_density_per_km2"],
+        }
         cmap = {k: find_column(counties.columns, v) for k, v in spec.items()}
         cpoly = counties[[c for c in cmap.values() if c] + [counties.geometry.name]].to_crs(EQUAL_AREA_CRS)
         j = gpd.sjoin(pts, cpoly, how="left", predicate="within")
@@ -324,24 +420,45 @@ def generate_candidates(
         density = density.fillna(pd.to_numeric(units["population_density_per_km2"], errors="coerce"))
     if population_density is not None and len(units):
         ll = np.column_stack(shapely.get_coordinates(pts.to_crs(GEOGRAPHIC_CRS).geometry.to_numpy()).T)
-        density = density.fillna(pd.Series(_sample_raster(ll, population_density.sortby(["lat", "lon"])), index=units.index))
+        density = density.fillna(
+            pd.Series(_sample_raster(ll, population_density.sortby(["lat", "lon"])), index=units.index)
+        )
     before = acres()
     dense = (density > max_population_density_per_km2).to_numpy()
     if dense.any():
         units, scale, density, attrs, pts = (x[~dense] for x in (units, scale, density, attrs, pts))
-    report.append({"step": f"urban (density > {max_population_density_per_km2:g} per km²)", "acres": acres(), "removed_acres": before - acres(), "units": len(units)})
+    report.append(
+        {
+            "step": f"urban (density > {max_population_density_per_km2:g} per km²)",
+            "acres": acres(),
+            "removed_acres": before - acres(),
+            "units": len(units),
+        }
+    )
 
     buildable = units.geometry.area.to_numpy() * scale.to_numpy() / SQ_M_PER_ACRE
     if "buildable_acres" in units:  # parcels: the file's buildable share of what is left
-        share = (pd.to_numeric(units["buildable_acres"], errors="coerce") / pd.to_numeric(units["acres"], errors="coerce")).clip(0, 1).fillna(1.0)
+        share = (
+            (
+                pd.to_numeric(units["buildable_acres"], errors="coerce")
+                / pd.to_numeric(units["acres"], errors="coerce")
+            )
+            .clip(0, 1)
+            .fillna(1.0)
+        )
         buildable = buildable * share.to_numpy()
     small = buildable < min_buildable_acres
     before = acres()
-    report.append({"step": f"too small (< {min_buildable_acres:g} buildable acres)", "acres": before - float(buildable[small].sum()), "removed_acres": float(buildable[small].sum()), "units": int((~small).sum())})
+    report.append(
+        {
+            "step": f"too small (< {min_buildable_acres:g} buildable acres)",
+            "acres": before - float(buildable[small].sum()),
+            "removed_acres": float(buildable[small].sum()),
+            "units": int((~small).sum()),
+        }
+    )
     if (~small).sum() == 0:
-        lines_txt = "; ".join(
-            f"{r['step']}: -{r.get('removed_acres', 0):,.0f} acres" for r in report[1:]
-        )
+        lines_txt = "; ".join(f"{r['step']}: -{r.get('removed_acres', 0):,.0f} acres" for r in report[1:])
         raise InputError(
             f"no candidate site is left in the study region ({report[0]['acres']:,.0f} acres, {report[0]['units']} units) "
             f"after the exclusions: {lines_txt}",
@@ -357,7 +474,9 @@ def generate_candidates(
     out["site_id"] = units["site_id"].astype(str)
     out["name"] = units["name"].astype("string") if "name" in units else out["site_id"]
     out["state"] = attrs["state"].fillna(units["state"].astype("string") if "state" in units else pd.NA)
-    out["county_fips"] = attrs["county_fips"].fillna(units["county_fips"].astype("string") if "county_fips" in units else pd.NA)
+    out["county_fips"] = attrs["county_fips"].fillna(
+        units["county_fips"].astype("string") if "county_fips" in units else pd.NA
+    )
     ll = pts.to_crs(GEOGRAPHIC_CRS).geometry
     out["lat"], out["lon"] = ll.y.to_numpy(), ll.x.to_numpy()
     out["population_density_per_km2"] = density.to_numpy()
@@ -365,9 +484,13 @@ def generate_candidates(
     out["buildable_acres"] = buildable
     if "land_cost_usd_per_acre" in units:
         given = pd.to_numeric(units["land_cost_usd_per_acre"], errors="coerce").to_numpy()
-        out["land_cost_usd_per_acre"] = np.where(np.isnan(given), land_cost_proxy_usd_per_acre(density, land_cost_base_usd_per_acre), given)
+        out["land_cost_usd_per_acre"] = np.where(
+            np.isnan(given), land_cost_proxy_usd_per_acre(density, land_cost_base_usd_per_acre), given
+        )
     else:
-        out["land_cost_usd_per_acre"] = land_cost_proxy_usd_per_acre(density.to_numpy(), land_cost_base_usd_per_acre)
+        out["land_cost_usd_per_acre"] = land_cost_proxy_usd_per_acre(
+            density.to_numpy(), land_cost_base_usd_per_acre
+        )
     out["max_it_mw"] = np.minimum(buildable / acres_per_mw, max_it_mw)
     out["permitting_lead_time_years"] = permitting_lead_time_proxy_years(density.to_numpy())
     out["climate_zone"] = attrs["climate_zone"]
@@ -375,7 +498,9 @@ def generate_candidates(
 
     # nearest substations and lines (EPSG:5070)
     subs = as_points(substations).to_crs(EQUAL_AREA_CRS)
-    near = _nearest(pts, subs, ["substation_id", "max_voltage_kv"] + (["zone_id"] if "zone_id" in subs else []))
+    near = _nearest(
+        pts, subs, ["substation_id", "max_voltage_kv"] + (["zone_id"] if "zone_id" in subs else [])
+    )
     out["dist_substation_km"] = near["_dist_km"].to_numpy()
     out["nearest_substation_id"] = near["substation_id"].to_numpy()
     out["nearest_substation_kv"] = near["max_voltage_kv"].to_numpy()
@@ -383,7 +508,9 @@ def generate_candidates(
         lp = lines.to_crs(EQUAL_AREA_CRS)
         for v in line_voltage_classes_kv:
             sub = lp[lp["voltage_kv"] >= v]
-            out[f"dist_line_{v:g}kv_km"] = _nearest(pts, sub, ["voltage_kv"])["_dist_km"].to_numpy() if len(sub) else np.nan
+            out[f"dist_line_{v:g}kv_km"] = (
+                _nearest(pts, sub, ["voltage_kv"])["_dist_km"].to_numpy() if len(sub) else np.nan
+            )
     else:
         for v in line_voltage_classes_kv:
             out[f"dist_line_{v:g}kv_km"] = np.nan
@@ -392,9 +519,18 @@ def generate_candidates(
     elif "zone_id" in units:
         out["zone_id"] = pd.to_numeric(units["zone_id"], errors="coerce").astype("Int64").to_numpy()
     else:
-        out["zone_id"] = pd.array(pd.to_numeric(near.get("zone_id", pd.Series(pd.NA, index=near.index)), errors="coerce"), dtype="Int64")
-    extra = ["area_acres", "dist_substation_km", "nearest_substation_id", "nearest_substation_kv"] + [f"dist_line_{v:g}kv_km" for v in line_voltage_classes_kv]
-    res = gpd.GeoDataFrame(out[CANDIDATE_COLUMNS + extra].reset_index(drop=True), geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=GEOGRAPHIC_CRS)
+        out["zone_id"] = pd.array(
+            pd.to_numeric(near.get("zone_id", pd.Series(pd.NA, index=near.index)), errors="coerce"),
+            dtype="Int64",
+        )
+    extra = ["area_acres", "dist_substation_km", "nearest_substation_id", "nearest_substation_kv"] + [
+        f"dist_line_{v:g}kv_km" for v in line_voltage_classes_kv
+    ]
+    res = gpd.GeoDataFrame(
+        out[CANDIDATE_COLUMNS + extra].reset_index(drop=True),
+        geometry=gpd.points_from_xy(out["lon"], out["lat"]),
+        crs=GEOGRAPHIC_CRS,
+    )
     res.attrs["exclusion_report"] = report
     return res
 
@@ -406,6 +542,7 @@ def candidates_from_config(
     lines: gpd.GeoDataFrame | None = None,
     zones: gpd.GeoDataFrame | None = None,
     base_dir: str | Path = ".",
+    land_cover: xr.DataArray | None = None,
 ) -> gpd.GeoDataFrame:
     """Generate candidates from a scenario's ``candidates: {generate: …}`` block.
 
@@ -431,18 +568,40 @@ def candidates_from_config(
         Already-loaded grid layers of the scenario.
     base_dir : path
         Directory relative paths are resolved against.
+    land_cover : DataArray, optional
+        MODIS IGBP classes on a lat/lon grid (e.g. the embedded climate layer's ``land_cover_igbp``).
     """
     from siting.io import read_exclusion_raster, read_exclusions, read_parcels
     from siting.io._validate import read_vector
 
     cfg = dict(config.get("generate", config))
     base = Path(base_dir)
-    known = {"region", "cell_km", "acres_per_mw", "min_buildable_acres", "max_it_mw", "max_population_density_per_km2", "counties", "parcels", "exclusions", "line_voltage_classes_kv", "raster_samples"}
+    known = {
+        "region",
+        "cell_km",
+        "acres_per_mw",
+        "min_buildable_acres",
+        "max_it_mw",
+        "max_population_density_per_km2",
+        "counties",
+        "parcels",
+        "exclusions",
+        "line_voltage_classes_kv",
+        "raster_samples",
+    }
     unknown = set(cfg) - known
     if unknown:
-        raise InputError(f"unknown key(s) {', '.join(sorted(unknown))} in candidates.generate", column="candidates.generate", fix=f"use {', '.join(sorted(known))}")
+        raise InputError(
+            f"unknown key(s) {', '.join(sorted(unknown))} in candidates.generate",
+            column="candidates.generate",
+            fix=f"use {', '.join(sorted(known))}",
+        )
     if "region" not in cfg:
-        raise InputError("candidates.generate needs a region", column="region", fix="give a bbox [lon_min, lat_min, lon_max, lat_max] or a polygon file")
+        raise InputError(
+            "candidates.generate needs a region",
+            column="region",
+            fix="give a bbox [lon_min, lat_min, lon_max, lat_max] or a polygon file",
+        )
     region = cfg.pop("region")
     if isinstance(region, (str, Path)):
         region = read_vector(base / region)
@@ -451,11 +610,36 @@ def candidates_from_config(
         counties = read_vector(base / counties)
     parcels = cfg.pop("parcels", None)
     if parcels is not None:
-        parcels = read_parcels(base / parcels["file"], id_column=parcels.get("id_column"), layer=parcels.get("layer")) if isinstance(parcels, Mapping) else read_parcels(base / parcels)
+        parcels = (
+            read_parcels(
+                base / parcels["file"], id_column=parcels.get("id_column"), layer=parcels.get("layer")
+            )
+            if isinstance(parcels, Mapping)
+            else read_parcels(base / parcels)
+        )
     layers = []
     for spec in cfg.pop("exclusions", []) or []:
         if "raster" in spec:
-            layers.append(read_exclusion_raster(base / spec["raster"], kind=spec.get("kind", "other"), variable=spec.get("variable"), exclude_values=spec.get("exclude_values")))
+            layers.append(
+                read_exclusion_raster(
+                    base / spec["raster"],
+                    kind=spec.get("kind", "other"),
+                    variable=spec.get("variable"),
+                    exclude_values=spec.get("exclude_values"),
+                )
+            )
         else:
-            layers.append(read_exclusions(base / spec["file"], kind=spec.get("kind", "other"), layer=spec.get("layer")))
-    return generate_candidates(region, substations, lines, zones=zones, counties=counties, parcels=parcels, exclusions=layers, **cfg)
+            layers.append(
+                read_exclusions(base / spec["file"], kind=spec.get("kind", "other"), layer=spec.get("layer"))
+            )
+    return generate_candidates(
+        region,
+        substations,
+        lines,
+        zones=zones,
+        counties=counties,
+        parcels=parcels,
+        exclusions=layers,
+        land_cover=land_cover,
+        **cfg,
+    )

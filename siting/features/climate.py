@@ -126,7 +126,9 @@ def dew_point_from_wet_bulb(dry_bulb_c, wet_bulb_c_, iterations: int = 30):
 def _year_axis(year: int) -> pd.DatetimeIndex:
     """8,760 hour-ending UTC labels of a non-leap ``year`` (Jan 1 01:00 … Jan 1 00:00 of the next year)."""
     if pd.Timestamp(year=year, month=1, day=1).is_leap_year:
-        raise InputError(f"{year} is a leap year", column="year", fix="use a non-leap year for a typical year (e.g. 2021)")
+        raise InputError(
+            f"{year} is a leap year", column="year", fix="use a non-leap year for a typical year (e.g. 2021)"
+        )
     return pd.date_range(f"{year}-01-01 01:00", periods=HOURS_PER_YEAR, freq="h", name="time")
 
 
@@ -152,7 +154,15 @@ def _roll_time(da: xr.DataArray, shift) -> xr.DataArray:
         return np.take_along_axis(x, np.broadcast_to(idx, x.shape), axis=-1)
 
     shift = shift.reset_coords(drop=True) if shift.dims else shift
-    return xr.apply_ufunc(_kernel, da, shift, input_core_dims=[["time"], []], output_core_dims=[["time"]], dask="parallelized", output_dtypes=[da.dtype]).transpose(*da.dims)
+    return xr.apply_ufunc(
+        _kernel,
+        da,
+        shift,
+        input_core_dims=[["time"], []],
+        output_core_dims=[["time"]],
+        dask="parallelized",
+        output_dtypes=[da.dtype],
+    ).transpose(*da.dims)
 
 
 def monthly_statistics(hourly: xr.Dataset) -> xr.Dataset:
@@ -181,10 +191,16 @@ def monthly_statistics(hourly: xr.Dataset) -> xr.Dataset:
     out = xr.Dataset({"t2m_c": t.groupby(month).mean(), "wet_bulb_c": tw.groupby(month).mean()})
     # local solar days: rotate the circular typical year by the site's offset, then cut into 365 days
     if t.sizes["time"] != HOURS_PER_YEAR:
-        raise InputError("monthly statistics need a typical year of 8,760 hours", column="time", fix="pass one non-leap year")
+        raise InputError(
+            "monthly statistics need a typical year of 8,760 hours",
+            column="time",
+            fix="pass one non-leap year",
+        )
     local = _roll_time(t, _local_offset_hours(t))
     days = local.coarsen(time=24).construct(time=("day", "hour"))
-    day_month = xr.DataArray(pd.date_range("2021-01-01", periods=365, freq="D").month, dims="day", name="month")
+    day_month = xr.DataArray(
+        pd.date_range("2021-01-01", periods=365, freq="D").month, dims="day", name="month"
+    )
     out["t2m_max_c"] = days.max("hour").groupby(day_month).mean()
     out["t2m_min_c"] = days.min("hour").groupby(day_month).mean()
     return out[["t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c"]]
@@ -248,9 +264,15 @@ def synthesize_hourly_temperature(
     """
     for v in ("t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c"):
         if v not in monthly:
-            raise InputError("monthly climate variable missing", column=v, fix="provide t2m_c, t2m_max_c, t2m_min_c and wet_bulb_c by month")
+            raise InputError(
+                "monthly climate variable missing",
+                column=v,
+                fix="provide t2m_c, t2m_max_c, t2m_min_c and wet_bulb_c by month",
+            )
     if monthly.sizes.get("month") != 12:
-        raise InputError("monthly statistics need 12 months", column="month", fix="give one value per month 1–12")
+        raise InputError(
+            "monthly statistics need 12 months", column="month", fix="give one value per month 1–12"
+        )
     times = _year_axis(year)
     days = np.arange(365) + 0.5
     mean = _daily_from_monthly(monthly["t2m_c"], days)
@@ -290,7 +312,9 @@ def synthesize_hourly_temperature(
     out["wet_bulb_c"] = wet_bulb_c(out["dry_bulb_c"], out["dew_point_c"])
     order = [d for d in monthly["t2m_c"].dims if d != "month"] + ["time"]
     out = out.transpose(*order)
-    out.attrs["method"] = "synthesised from monthly statistics (siting.features.climate.synthesize_hourly_temperature)"
+    out.attrs["method"] = (
+        "synthesised from monthly statistics (siting.features.climate.synthesize_hourly_temperature)"
+    )
     out.attrs["time_label"] = "end"
     return out
 
@@ -347,8 +371,16 @@ def weather_at_sites(
             rows=list(sites[id_column].to_numpy()[outside]),
             fix="download weather covering every site, or drop those sites",
         )
-    ilat = np.abs(lat_g[:, None] - slat[None, :]).argmin(axis=0) if lat_g.size * slat.size < 5e7 else np.searchsorted(lat_g, slat).clip(0, lat_g.size - 1)
-    ilon = np.abs(lon_g[:, None] - slon[None, :]).argmin(axis=0) if lon_g.size * slon.size < 5e7 else np.searchsorted(lon_g, slon).clip(0, lon_g.size - 1)
+    ilat = (
+        np.abs(lat_g[:, None] - slat[None, :]).argmin(axis=0)
+        if lat_g.size * slat.size < 5e7
+        else np.searchsorted(lat_g, slat).clip(0, lat_g.size - 1)
+    )
+    ilon = (
+        np.abs(lon_g[:, None] - slon[None, :]).argmin(axis=0)
+        if lon_g.size * slon.size < 5e7
+        else np.searchsorted(lon_g, slon).clip(0, lon_g.size - 1)
+    )
     ids = sites[id_column].to_numpy()
     order = np.arange(len(ids))
     first = next(iter(weather.data_vars.values()))
@@ -357,9 +389,13 @@ def weather_at_sites(
         # is streamed instead of held in memory (random order would make every task need every chunk)
         cl = np.cumsum(first.chunksizes["lat"])
         cn = np.cumsum(first.chunksizes["lon"])
-        order = np.lexsort((ilon, ilat, np.searchsorted(cn, ilon, side="right"), np.searchsorted(cl, ilat, side="right")))
+        order = np.lexsort(
+            (ilon, ilat, np.searchsorted(cn, ilon, side="right"), np.searchsorted(cl, ilat, side="right"))
+        )
     sel = weather.isel(lat=xr.DataArray(ilat[order], dims="site"), lon=xr.DataArray(ilon[order], dims="site"))
-    sel = sel.drop_vars(["lat", "lon"]).assign_coords(site=ids[order], lat=("site", slat[order]), lon=("site", slon[order]))
+    sel = sel.drop_vars(["lat", "lon"]).assign_coords(
+        site=ids[order], lat=("site", slat[order]), lon=("site", slon[order])
+    )
     return sel.transpose("site", "time")
 
 
@@ -386,20 +422,49 @@ def hourly_pue_wue(
         dask input.
     """
     if "dry_bulb_c" not in weather:
-        raise InputError("weather has no dry-bulb temperature", column="dry_bulb_c", fix="provide dry_bulb_c (°C)")
+        raise InputError(
+            "weather has no dry-bulb temperature", column="dry_bulb_c", fix="provide dry_bulb_c (°C)"
+        )
     t = weather["dry_bulb_c"]
     if "wet_bulb_c" in weather:
         tw = weather["wet_bulb_c"]
     elif "dew_point_c" in weather:
         tw = wet_bulb_c(t, weather["dew_point_c"])
     else:
-        raise InputError("weather has neither wet-bulb nor dew point", column="dew_point_c", fix="provide dew_point_c (ERA5 d2m) or wet_bulb_c")
+        raise InputError(
+            "weather has neither wet-bulb nor dew point",
+            column="dew_point_c",
+            fix="provide dew_point_c (ERA5 d2m) or wet_bulb_c",
+        )
     if cooling_design not in cooling.COOLING_DESIGNS:
-        raise InputError(f"unknown cooling design {cooling_design!r}", column="cooling", fix=f"use one of {', '.join(cooling.COOLING_DESIGNS)}")
+        raise InputError(
+            f"unknown cooling design {cooling_design!r}",
+            column="cooling",
+            fix=f"use one of {', '.join(cooling.COOLING_DESIGNS)}",
+        )
     # cooling.* use np.clip, which would pull dask data into memory: run them block-wise instead
-    pue = xr.apply_ufunc(cooling.pue, t, tw, kwargs={"cooling": cooling_design, "params": params}, dask="parallelized", output_dtypes=[float])
-    wue = xr.apply_ufunc(cooling.wue_l_per_kwh, t, kwargs={"cooling": cooling_design, "params": params}, dask="parallelized", output_dtypes=[float])
-    return xr.Dataset({"wet_bulb_c": tw.astype("float32"), "pue": pue.astype("float32"), "wue_l_per_kwh": wue.astype("float32")})
+    pue = xr.apply_ufunc(
+        cooling.pue,
+        t,
+        tw,
+        kwargs={"cooling": cooling_design, "params": params},
+        dask="parallelized",
+        output_dtypes=[float],
+    )
+    wue = xr.apply_ufunc(
+        cooling.wue_l_per_kwh,
+        t,
+        kwargs={"cooling": cooling_design, "params": params},
+        dask="parallelized",
+        output_dtypes=[float],
+    )
+    return xr.Dataset(
+        {
+            "wet_bulb_c": tw.astype("float32"),
+            "pue": pue.astype("float32"),
+            "wue_l_per_kwh": wue.astype("float32"),
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -448,7 +513,23 @@ def solar_position(times, lat, lon, *, shift_minutes: float = 30.0):
     return np.degrees(zen), np.degrees(azi)
 
 
-def _solar_kernel(ghi, temp, wind, lat, lon, *, times, tracking, dc_ac_ratio, losses, gamma_pdc, gcr, tilt, albedo, shift_minutes):
+def _solar_kernel(
+    ghi,
+    temp,
+    wind,
+    lat,
+    lon,
+    *,
+    times,
+    tracking,
+    dc_ac_ratio,
+    losses,
+    gamma_pdc,
+    gcr,
+    tilt,
+    albedo,
+    shift_minutes,
+):
     """PV AC capacity factor on arrays ``(..., T)``; the chain runs only on daylight points (1-D)."""
     import pvlib
 
@@ -468,7 +549,9 @@ def _solar_kernel(ghi, temp, wind, lat, lon, *, times, tracking, dc_ac_ratio, lo
         split = pvlib.irradiance.erbs(g, z, d)
         dni, dhi = np.nan_to_num(split["dni"]), np.nan_to_num(split["dhi"])
         if tracking == "single_axis":
-            trk = pvlib.tracking.singleaxis(z, a, axis_tilt=0.0, axis_azimuth=180.0, max_angle=60.0, backtrack=True, gcr=gcr)
+            trk = pvlib.tracking.singleaxis(
+                z, a, axis_tilt=0.0, axis_azimuth=180.0, max_angle=60.0, backtrack=True, gcr=gcr
+            )
             s_tilt = np.nan_to_num(trk["surface_tilt"])
             s_azi = np.nan_to_num(trk["surface_azimuth"], nan=90.0)
             aoi = np.nan_to_num(trk["aoi"], nan=90.0)
@@ -484,9 +567,13 @@ def _solar_kernel(ghi, temp, wind, lat, lon, *, times, tracking, dc_ac_ratio, lo
         ground = pvlib.irradiance.get_ground_diffuse(s_tilt, g, albedo=albedo)
         beam = dni * cos_aoi
         poa = beam + np.nan_to_num(sky) + np.nan_to_num(ground)
-        effective = beam * np.nan_to_num(pvlib.iam.ashrae(aoi, b=0.05)) + np.nan_to_num(sky) + np.nan_to_num(ground)
+        effective = (
+            beam * np.nan_to_num(pvlib.iam.ashrae(aoi, b=0.05)) + np.nan_to_num(sky) + np.nan_to_num(ground)
+        )
         t_cell = pvlib.temperature.sapm_cell(poa, t_air, ws, a=-3.56, b=-0.075, deltaT=3.0)
-        pdc = pvlib.pvsystem.pvwatts_dc(effective, t_cell, pdc0=dc_ac_ratio, gamma_pdc=gamma_pdc) * (1.0 - losses)
+        pdc = pvlib.pvsystem.pvwatts_dc(effective, t_cell, pdc0=dc_ac_ratio, gamma_pdc=gamma_pdc) * (
+            1.0 - losses
+        )
         pac = pvlib.inverter.pvwatts(pdc, pdc0=1.0 / 0.96, eta_inv_nom=0.96)
         out[day] = np.clip(np.nan_to_num(pac), 0.0, 1.0)
     out[nan_in] = np.nan  # gaps stay visible
@@ -552,17 +639,25 @@ def solar_capacity_factor(
     pvlib python, JOSS 3(29), 884.
     """
     if tracking not in ("single_axis", "fixed"):
-        raise InputError(f"unknown tracking {tracking!r}", column="tracking", fix="use 'single_axis' or 'fixed'")
+        raise InputError(
+            f"unknown tracking {tracking!r}", column="tracking", fix="use 'single_axis' or 'fixed'"
+        )
     shift = {"end": 30.0, "start": -30.0, "instant": 0.0}[time_label]
     if "lat" not in ghi_w_per_m2.coords or "lon" not in ghi_w_per_m2.coords:
-        raise InputError("irradiance has no lat/lon coordinates", column="lat/lon", fix="attach site or grid coordinates")
+        raise InputError(
+            "irradiance has no lat/lon coordinates", column="lat/lon", fix="attach site or grid coordinates"
+        )
     lat = ghi_w_per_m2["lat"]
     lon = ghi_w_per_m2["lon"]
     if "time" in lat.dims or "time" in lon.dims:
         raise InputError("lat/lon must not vary with time", column="lat/lon")
     if not isinstance(wind_speed_m_per_s, xr.DataArray):
         wind_speed_m_per_s = xr.full_like(ghi_w_per_m2, float(wind_speed_m_per_s))
-    ghi = ghi_w_per_m2.drop_vars(["lat", "lon"], errors="ignore") if "lat" not in ghi_w_per_m2.dims else ghi_w_per_m2
+    ghi = (
+        ghi_w_per_m2.drop_vars(["lat", "lon"], errors="ignore")
+        if "lat" not in ghi_w_per_m2.dims
+        else ghi_w_per_m2
+    )
     times = ghi_w_per_m2["time"].to_numpy()
     if ghi.chunks is not None:
         ghi = ghi.chunk({"time": -1})
@@ -570,14 +665,27 @@ def solar_capacity_factor(
         _solar_kernel,
         ghi,
         dry_bulb_c.drop_vars(["lat", "lon"], errors="ignore") if "lat" not in dry_bulb_c.dims else dry_bulb_c,
-        wind_speed_m_per_s.drop_vars(["lat", "lon"], errors="ignore") if "lat" not in wind_speed_m_per_s.dims else wind_speed_m_per_s,
-        lat.reset_coords(drop=True) if "lat" in lat.dims else lat.drop_vars([c for c in lat.coords if c not in lat.dims]),
-        lon.reset_coords(drop=True) if "lon" in lon.dims else lon.drop_vars([c for c in lon.coords if c not in lon.dims]),
+        wind_speed_m_per_s.drop_vars(["lat", "lon"], errors="ignore")
+        if "lat" not in wind_speed_m_per_s.dims
+        else wind_speed_m_per_s,
+        lat.reset_coords(drop=True)
+        if "lat" in lat.dims
+        else lat.drop_vars([c for c in lat.coords if c not in lat.dims]),
+        lon.reset_coords(drop=True)
+        if "lon" in lon.dims
+        else lon.drop_vars([c for c in lon.coords if c not in lon.dims]),
         input_core_dims=[["time"], ["time"], ["time"], [], []],
         output_core_dims=[["time"]],
         kwargs=dict(
-            times=times, tracking=tracking, dc_ac_ratio=dc_ac_ratio, losses=losses, gamma_pdc=gamma_pdc,
-            gcr=gcr, tilt=tilt_deg, albedo=albedo, shift_minutes=shift,
+            times=times,
+            tracking=tracking,
+            dc_ac_ratio=dc_ac_ratio,
+            losses=losses,
+            gamma_pdc=gamma_pdc,
+            gcr=gcr,
+            tilt=tilt_deg,
+            albedo=albedo,
+            shift_minutes=shift,
         ),
         dask="parallelized",
         output_dtypes=[np.float32],
@@ -642,10 +750,56 @@ def _haurwitz(zenith_deg):
 #: ``data/default_turbine_data/power_curves.csv`` (Open Energy Database turbine library; windpowerlib is
 #: MIT-licensed, © oemof developer group). Cut-out at 22.5 m/s as in that curve.
 POWER_CURVE_SPEED_M_PER_S = np.array(
-    [0.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5, 9.0, 9.5, 10.0, 10.5, 11.0, 11.5, 12.0, 22.5]
+    [
+        0.0,
+        2.5,
+        3.0,
+        3.5,
+        4.0,
+        4.5,
+        5.0,
+        5.5,
+        6.0,
+        6.5,
+        7.0,
+        7.5,
+        8.0,
+        8.5,
+        9.0,
+        9.5,
+        10.0,
+        10.5,
+        11.0,
+        11.5,
+        12.0,
+        22.5,
+    ]
 )
 POWER_CURVE_KW = np.array(
-    [0, 0, 35, 101, 184, 283, 404, 550, 725, 932, 1172, 1446, 1760, 2104, 2482, 2865, 3187, 3366, 3433, 3448, 3450, 3450],
+    [
+        0,
+        0,
+        35,
+        101,
+        184,
+        283,
+        404,
+        550,
+        725,
+        932,
+        1172,
+        1446,
+        1760,
+        2104,
+        2482,
+        2865,
+        3187,
+        3366,
+        3433,
+        3448,
+        3450,
+        3450,
+    ],
     dtype=float,
 )
 POWER_CURVE_CUT_OUT_M_PER_S = 22.5
@@ -739,11 +893,17 @@ def site_climate_features(
     out["dry_bulb_c"] = weather["dry_bulb_c"].astype("float32")
     wind10 = weather.get("wind_speed_10m_m_per_s", 1.0)
     if "ghi_w_per_m2" in weather:
-        out["solar_cf"] = solar_capacity_factor(weather["ghi_w_per_m2"], weather["dry_bulb_c"], wind10, tracking=tracking)
+        out["solar_cf"] = solar_capacity_factor(
+            weather["ghi_w_per_m2"], weather["dry_bulb_c"], wind10, tracking=tracking
+        )
     if "wind_speed_100m_m_per_s" in weather:
-        out["wind_cf"] = wind_capacity_factor(weather["wind_speed_100m_m_per_s"], measurement_height_m=100.0, hub_height_m=hub_height_m)
+        out["wind_cf"] = wind_capacity_factor(
+            weather["wind_speed_100m_m_per_s"], measurement_height_m=100.0, hub_height_m=hub_height_m
+        )
     elif "wind_speed_10m_m_per_s" in weather:
-        out["wind_cf"] = wind_capacity_factor(weather["wind_speed_10m_m_per_s"], measurement_height_m=10.0, hub_height_m=hub_height_m)
+        out["wind_cf"] = wind_capacity_factor(
+            weather["wind_speed_10m_m_per_s"], measurement_height_m=10.0, hub_height_m=hub_height_m
+        )
     return out
 
 
@@ -760,7 +920,10 @@ def annual_summary(features: xr.Dataset, *, file=None) -> pd.DataFrame:
         "pue_annual": features["pue"].mean("time", skipna=False),
         "wue_annual_l_per_kwh": features["wue_l_per_kwh"].mean("time", skipna=False),
         "water_m3_per_mw_it_year": features["wue_l_per_kwh"].mean("time", skipna=False) * hours,
-        "wet_bulb_p99_c": features["wet_bulb_c"].chunk({"time": -1}).quantile(0.99, dim="time", skipna=False).drop_vars("quantile")
+        "wet_bulb_p99_c": features["wet_bulb_c"]
+        .chunk({"time": -1})
+        .quantile(0.99, dim="time", skipna=False)
+        .drop_vars("quantile")
         if features["wet_bulb_c"].chunks
         else features["wet_bulb_c"].quantile(0.99, dim="time", skipna=False).drop_vars("quantile"),
     }
@@ -808,14 +971,22 @@ def cluster_periods(profiles: xr.Dataset, *, n_periods: int = 16, hours_per_peri
             fix="pass one full (typical) year of hourly features",
         )
     if HOURS_PER_YEAR % hours_per_period:
-        raise InputError(f"{hours_per_period} h does not divide 8,760 h", column="hours_per_period", fix="use 24 or 168 … (a divisor of 8,760)")
+        raise InputError(
+            f"{hours_per_period} h does not divide 8,760 h",
+            column="hours_per_period",
+            fix="use 24 or 168 … (a divisor of 8,760)",
+        )
     n_total = HOURS_PER_YEAR // hours_per_period
     if not 1 <= n_periods <= n_total:
         raise InputError(f"n_periods must be 1…{n_total}", column="n_periods", fix="choose fewer periods")
     frame = profiles.compute().to_array("variable").transpose("time", ...)
     arr = frame.to_numpy().reshape(HOURS_PER_YEAR, -1).astype(float)
     if np.isnan(arr).any():
-        raise InputError("NaN in the features to cluster (gaps in the weather)", column=", ".join(map(str, profiles.data_vars)), fix="fill the weather gaps first")
+        raise InputError(
+            "NaN in the features to cluster (gaps in the weather)",
+            column=", ".join(map(str, profiles.data_vars)),
+            fix="fill the weather gaps first",
+        )
     keep_cols = np.std(arr, axis=0) > 0  # constant columns carry no information (and upset scaling)
     if not keep_cols.any():
         keep_cols[:] = True
@@ -846,7 +1017,11 @@ def period_hours(clusters: dict) -> np.ndarray:
 
 
 def select_periods(
-    hourly: xr.Dataset, clusters: dict, *, annual_means: xr.Dataset | None = None, preserve_means: Sequence[str] | None = None
+    hourly: xr.Dataset,
+    clusters: dict,
+    *,
+    annual_means: xr.Dataset | None = None,
+    preserve_means: Sequence[str] | None = None,
 ) -> xr.Dataset:
     """Take the representative periods of :func:`cluster_periods` from full-resolution hourly data.
 
@@ -865,7 +1040,11 @@ def select_periods(
     if hourly.sizes["time"] == HOURS_PER_YEAR:
         rep = hourly.isel(time=xr.DataArray(idx, dims=("period", "hour")))
     elif hourly.sizes["time"] == idx.size:  # already the selected hours, in order
-        rep = hourly.assign_coords(time=np.arange(idx.size)).coarsen(time=idx.shape[1]).construct(time=("period", "hour"))
+        rep = (
+            hourly.assign_coords(time=np.arange(idx.size))
+            .coarsen(time=idx.shape[1])
+            .construct(time=("period", "hour"))
+        )
         rep = rep.assign_coords(time=(("period", "hour"), hourly["time"].to_numpy().reshape(idx.shape)))
     else:
         raise InputError("hourly data must cover the year or exactly the selected hours", column="time")
@@ -874,7 +1053,11 @@ def select_periods(
     rep["weight_hours"] = xr.DataArray(np.asarray(clusters["weight_hours"], dtype=float), dims="period")
     rep["period_start"] = xr.DataArray(start, dims="period")
     rep["period_of_day"] = xr.DataArray(clusters["assignments"], dims="original_period")
-    names = preserve_means if preserve_means is not None else [n for n in rep.data_vars if n.endswith("_cf") or n == "wue_l_per_kwh"]
+    names = (
+        preserve_means
+        if preserve_means is not None
+        else [n for n in rep.data_vars if n.endswith("_cf") or n == "wue_l_per_kwh"]
+    )
     names = [v for v in names if v in rep]
     if names and annual_means is not None:
         share = rep["weight_hours"] / HOURS_PER_YEAR
@@ -948,7 +1131,11 @@ def representative_periods(
     if other and n_cols > max_columns:
         sub = sub.isel({other[0]: slice(None, None, int(np.ceil(n_cols / max_columns)))})
     clusters = cluster_periods(sub, n_periods=n_periods, hours_per_period=hours_per_period)
-    wanted = preserve_means if preserve_means is not None else [n for n in ds.data_vars if n.endswith("_cf") or n == "wue_l_per_kwh"]
+    wanted = (
+        preserve_means
+        if preserve_means is not None
+        else [n for n in ds.data_vars if n.endswith("_cf") or n == "wue_l_per_kwh"]
+    )
     wanted = [v for v in wanted if v in ds and "time" in ds[v].dims]
     annual = ds[wanted].mean("time") if wanted else None
     return select_periods(ds, clusters, annual_means=annual, preserve_means=wanted)

@@ -181,7 +181,9 @@ def check_unique(df: pd.DataFrame, column: str, file) -> None:
         )
 
 
-def to_numeric(df: pd.DataFrame, column: str, file, *, sentinels: Iterable[float] = MISSING_SENTINELS) -> pd.Series:
+def to_numeric(
+    df: pd.DataFrame, column: str, file, *, sentinels: Iterable[float] = MISSING_SENTINELS
+) -> pd.Series:
     """Return ``df[column]`` as float; HIFLD/EIA sentinels (−999999 …) and blanks become NaN.
 
     Text that is not a number raises :class:`InputError` naming the rows.
@@ -208,7 +210,14 @@ def to_numeric(df: pd.DataFrame, column: str, file, *, sentinels: Iterable[float
 
 
 def check_range(
-    values: pd.Series, lo: float | None, hi: float | None, file, column: str, unit: str, *, allow_nan: bool = True
+    values: pd.Series,
+    lo: float | None,
+    hi: float | None,
+    file,
+    column: str,
+    unit: str,
+    *,
+    allow_nan: bool = True,
 ) -> None:
     """Refuse values outside the physical range ``[lo, hi]`` (and NaN unless ``allow_nan``)."""
     v = values.to_numpy(dtype=float)
@@ -245,7 +254,11 @@ def as_points(df: pd.DataFrame, *, lat: str = "lat", lon: str = "lon") -> gpd.Ge
 
 
 def assign_zones(
-    points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame | None, *, zone_col: str = "zone_id", nearest_km: float = 50.0
+    points: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame | None,
+    *,
+    zone_col: str = "zone_id",
+    nearest_km: float = 50.0,
 ) -> pd.Series:
     """Zone of each point by a spatial join to zone polygons (EPSG:5070).
 
@@ -257,7 +270,9 @@ def assign_zones(
     if zones is None or len(points) == 0:
         return out
     if zone_col not in zones:
-        raise InputError("the zones layer has no zone id column", column=zone_col, fix=f"add a '{zone_col}' column")
+        raise InputError(
+            "the zones layer has no zone id column", column=zone_col, fix=f"add a '{zone_col}' column"
+        )
     if zones.crs is None:
         raise InputError("the zones layer has no CRS", column="geometry", fix="zones.set_crs('EPSG:4326')")
     pts = points[[points.geometry.name]].to_crs(EQUAL_AREA_CRS)

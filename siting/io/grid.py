@@ -87,7 +87,15 @@ SUBSTATION_COLUMNS = [
     "line_rating_mw",
     "headroom_mw",
 ]
-LINE_COLUMNS = ["line_id", "voltage_kv", "rating_mw", "from_substation_id", "to_substation_id", "owner", "status"]
+LINE_COLUMNS = [
+    "line_id",
+    "voltage_kv",
+    "rating_mw",
+    "from_substation_id",
+    "to_substation_id",
+    "owner",
+    "status",
+]
 
 
 def line_capacity_mw(voltage_kv):
@@ -131,7 +139,9 @@ def _endpoints(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
 def _snap(points: np.ndarray, crs, subs_proj: gpd.GeoDataFrame, snap_km: float) -> pd.Series:
     """Substation id nearest to each point within ``snap_km`` (``<NA>`` beyond)."""
     pts = gpd.GeoDataFrame(geometry=gpd.GeoSeries(points, crs=crs).to_crs(EQUAL_AREA_CRS))
-    j = gpd.sjoin_nearest(pts, subs_proj[["substation_id", "geometry"]], how="left", max_distance=snap_km * 1e3)
+    j = gpd.sjoin_nearest(
+        pts, subs_proj[["substation_id", "geometry"]], how="left", max_distance=snap_km * 1e3
+    )
     j = j[~j.index.duplicated(keep="first")]
     return j["substation_id"].reindex(pts.index)
 
@@ -177,7 +187,9 @@ def read_hifld_lines(
     volt = to_numeric(gdf, volt_col, path)
     vclass = find_column(gdf.columns, ["VOLT_CLASS"])
     if vclass is not None:
-        from_class = gdf[vclass].astype("string").str.upper().str.strip().map(HIFLD_VOLT_CLASS_KV).astype(float)
+        from_class = (
+            gdf[vclass].astype("string").str.upper().str.strip().map(HIFLD_VOLT_CLASS_KV).astype(float)
+        )
         volt = volt.fillna(from_class)
     check_range(volt, 1.0, 1200.0, path, volt_col, "kV")
     rating_col = find_column(gdf.columns, ["rating_mw", "RATING_MW", "CAPACITY_MW"])
@@ -192,8 +204,12 @@ def read_hifld_lines(
             "rating_mw": rating,
             "from_substation_id": pd.Series(pd.NA, index=gdf.index, dtype="object"),
             "to_substation_id": pd.Series(pd.NA, index=gdf.index, dtype="object"),
-            "owner": gdf[owner_col].astype("string") if owner_col else pd.Series(pd.NA, index=gdf.index, dtype="string"),
-            "status": gdf[status_col].astype("string") if status_col else pd.Series(pd.NA, index=gdf.index, dtype="string"),
+            "owner": gdf[owner_col].astype("string")
+            if owner_col
+            else pd.Series(pd.NA, index=gdf.index, dtype="string"),
+            "status": gdf[status_col].astype("string")
+            if status_col
+            else pd.Series(pd.NA, index=gdf.index, dtype="string"),
         },
         geometry=gdf.geometry.to_numpy(),
         crs=GEOGRAPHIC_CRS,
@@ -202,7 +218,12 @@ def read_hifld_lines(
     if min_voltage_kv is not None:
         keep = out["voltage_kv"] >= min_voltage_kv
         if (~keep).any():
-            log.info("%s: dropped %d lines below %g kV or of unknown voltage", path, int((~keep).sum()), min_voltage_kv)
+            log.info(
+                "%s: dropped %d lines below %g kV or of unknown voltage",
+                path,
+                int((~keep).sum()),
+                min_voltage_kv,
+            )
         out = out[keep].copy()
         out.attrs["dropped"] = {"below_min_voltage_or_unknown": int((~keep).sum())}
     if substations is not None and len(out):
@@ -335,7 +356,10 @@ def read_hifld_substations(
         a, b = _endpoints(lines.geometry)
         ends = pd.DataFrame(
             {
-                "sub": np.r_[_snap(a, lines.crs, subs_proj, snap_km).to_numpy(), _snap(b, lines.crs, subs_proj, snap_km).to_numpy()],
+                "sub": np.r_[
+                    _snap(a, lines.crs, subs_proj, snap_km).to_numpy(),
+                    _snap(b, lines.crs, subs_proj, snap_km).to_numpy(),
+                ],
                 "mw": np.r_[lines["rating_mw"].to_numpy(float), lines["rating_mw"].to_numpy(float)],
             }
         ).dropna()
@@ -348,7 +372,11 @@ def read_hifld_substations(
     out["load_mw"] = 0.0
     out["generation_mw"] = 0.0
     if plants is not None and len(plants):
-        op = plants[plants["status"].astype("string").str.upper().isin(OPERATING_STATUSES)] if "status" in plants else plants
+        op = (
+            plants[plants["status"].astype("string").str.upper().isin(OPERATING_STATUSES)]
+            if "status" in plants
+            else plants
+        )
         if len(op):
             pp = as_points(op).to_crs(EQUAL_AREA_CRS)
             sp = pts[["substation_id", "geometry"]].to_crs(EQUAL_AREA_CRS)

@@ -85,13 +85,23 @@ def read_parcels(path, *, layer: str | None = None, id_column: str | None = None
         ("buildable_acres", ["buildable_acres"], 0.0, None, "acres"),
         ("land_cost_usd_per_acre", ["land_cost_usd_per_acre", "price_usd_per_acre"], 0.0, 1e8, "USD/acre"),
         ("land_value_usd", ["land_value_usd", "total_value_usd"], 0.0, 1e12, "USD"),
-        ("population_density_per_km2", ["population_density_per_km2", "pop_density_per_km2"], 0.0, 1e5, "people/km²"),
+        (
+            "population_density_per_km2",
+            ["population_density_per_km2", "pop_density_per_km2"],
+            0.0,
+            1e5,
+            "people/km²",
+        ),
     ):
         col = find_column(gdf.columns, spellings)
         if col is not None:
             out[internal] = to_numeric(gdf, col, path)
             check_range(out[internal], lo, hi, path, col, unit)
-    for internal, spellings in (("state", ["state", "STUSPS"]), ("county_fips", ["county_fips", "GEOID", "FIPS"]), ("zone_id", ["zone_id"])):
+    for internal, spellings in (
+        ("state", ["state", "STUSPS"]),
+        ("county_fips", ["county_fips", "GEOID", "FIPS"]),
+        ("zone_id", ["zone_id"]),
+    ):
         col = find_column(gdf.columns, spellings)
         if col is not None:
             out[internal] = gdf[col].astype("string")
@@ -137,7 +147,9 @@ def read_exclusions(path, *, kind: str, layer: str | None = None) -> gpd.GeoData
         hazard areas (zones A*, V*) are returned.
     """
     if kind not in EXCLUSION_KINDS:
-        raise InputError(f"unknown exclusion kind {kind!r}", file=path, fix=f"use one of {', '.join(EXCLUSION_KINDS)}")
+        raise InputError(
+            f"unknown exclusion kind {kind!r}", file=path, fix=f"use one of {', '.join(EXCLUSION_KINDS)}"
+        )
     gdf = read_vector(path, layer=layer)
     check_not_empty(gdf, path, "exclusion polygons")
     gdf = check_crs(gdf, path)
@@ -181,7 +193,9 @@ def read_exclusion_raster(
         try:
             ds = xr.open_dataset(path)
         except Exception as exc:
-            raise InputError(f"cannot read the raster ({exc})", file=path, fix="write NetCDF or GeoTIFF") from exc
+            raise InputError(
+                f"cannot read the raster ({exc})", file=path, fix="write NetCDF or GeoTIFF"
+            ) from exc
         names = list(ds.data_vars) if variable is None else [variable]
         if len(names) != 1 or names[0] not in ds:
             raise InputError(
@@ -200,7 +214,12 @@ def read_exclusion_raster(
                 ren[d] = "lon"
         da = da.rename(ren)
         if set(da.dims) != {"lat", "lon"}:
-            raise InputError(f"raster dims are {da.dims}; expected lat and lon", file=path, column=names[0], fix="squeeze or rename the dims")
+            raise InputError(
+                f"raster dims are {da.dims}; expected lat and lon",
+                file=path,
+                column=names[0],
+                fix="squeeze or rename the dims",
+            )
         da = da.load()
     lat, lon = da["lat"].to_numpy(), da["lon"].to_numpy()
     if np.nanmax(np.abs(lat)) > 90 or np.nanmax(lon) > 360 or np.nanmin(lon) < -180:

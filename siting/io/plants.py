@@ -102,14 +102,22 @@ def read_eia860_plants(path, *, statuses: tuple[str, ...] | None = None) -> pd.D
 
     out = pd.DataFrame(index=raw.index)
     out["plant_code"] = raw[cols["plant_code"]].astype("string").str.strip()
-    out["generator_id"] = raw[cols["generator_id"]].astype("string").str.strip() if cols["generator_id"] else pd.NA
+    out["generator_id"] = (
+        raw[cols["generator_id"]].astype("string").str.strip() if cols["generator_id"] else pd.NA
+    )
     out["name"] = raw[cols["name"]].astype("string") if cols["name"] else out["plant_code"]
     out["state"] = raw[cols["state"]].astype("string").str.strip().str.upper() if cols["state"] else pd.NA
-    for key, lo, hi, unit in (("lat", -90, 90, "degrees"), ("lon", -180, 180, "degrees"), ("nameplate_mw", 0, 10_000, "MW")):
+    for key, lo, hi, unit in (
+        ("lat", -90, 90, "degrees"),
+        ("lon", -180, 180, "degrees"),
+        ("nameplate_mw", 0, 10_000, "MW"),
+    ):
         out[key] = to_numeric(raw, cols[key], path)
         check_range(out[key], lo, hi, path, cols[key], unit, allow_nan=False)
     out["technology"] = raw[cols["technology"]].astype("string").str.strip()
-    out["energy_source"] = raw[cols["energy_source"]].astype("string").str.strip() if cols["energy_source"] else pd.NA
+    out["energy_source"] = (
+        raw[cols["energy_source"]].astype("string").str.strip() if cols["energy_source"] else pd.NA
+    )
     status = raw[cols["status"]].astype("string").str.strip().str.upper()
     unknown = ~status.isin(EIA860_STATUS_CODES)
     if unknown.any():
@@ -124,8 +132,16 @@ def read_eia860_plants(path, *, statuses: tuple[str, ...] | None = None) -> pd.D
     out["operating_year"] = (
         to_numeric(raw, cols["operating_year"], path).astype("Int64") if cols["operating_year"] else pd.NA
     )
-    key = out["plant_code"] + "/" + out["generator_id"].fillna("") if cols["generator_id"] else out["plant_code"]
-    check_unique(pd.DataFrame({cols["generator_id"] or cols["plant_code"]: key}), cols["generator_id"] or cols["plant_code"], path)
+    key = (
+        out["plant_code"] + "/" + out["generator_id"].fillna("")
+        if cols["generator_id"]
+        else out["plant_code"]
+    )
+    check_unique(
+        pd.DataFrame({cols["generator_id"] or cols["plant_code"]: key}),
+        cols["generator_id"] or cols["plant_code"],
+        path,
+    )
     if statuses is not None:
         out = out[out["status"].isin([s.upper() for s in statuses])]
     out.attrs["source_file"] = str(path)

@@ -38,9 +38,25 @@ import xarray as xr
 from siting.errors import InputError
 
 #: Accepted unit spellings → (scale, offset) to the internal unit (value * scale + offset).
-_TEMP_UNITS = {"k": (1.0, -273.15), "kelvin": (1.0, -273.15), "degc": (1.0, 0.0), "°c": (1.0, 0.0), "c": (1.0, 0.0), "celsius": (1.0, 0.0)}
+_TEMP_UNITS = {
+    "k": (1.0, -273.15),
+    "kelvin": (1.0, -273.15),
+    "degc": (1.0, 0.0),
+    "°c": (1.0, 0.0),
+    "c": (1.0, 0.0),
+    "celsius": (1.0, 0.0),
+}
 _WIND_UNITS = {"m s**-1": 1.0, "m s-1": 1.0, "m/s": 1.0, "m s^-1": 1.0, "ms-1": 1.0}
-_ENERGY_UNITS = {"j m**-2": "J", "j m-2": "J", "j/m2": "J", "j/m^2": "J", "w m**-2": "W", "w m-2": "W", "w/m2": "W", "w/m^2": "W"}
+_ENERGY_UNITS = {
+    "j m**-2": "J",
+    "j m-2": "J",
+    "j/m2": "J",
+    "j/m^2": "J",
+    "w m**-2": "W",
+    "w m-2": "W",
+    "w/m2": "W",
+    "w/m^2": "W",
+}
 
 #: Physical ranges of the internal variables (unit in the name).
 PHYSICAL_RANGES = {
@@ -70,7 +86,12 @@ def _unit(da: xr.DataArray, name: str, units: Mapping[str, str] | None, file) ->
 def _convert_temperature(da, name, units, file):
     u = _unit(da, name, units, file)
     if u.lower() not in _TEMP_UNITS:
-        raise InputError(f"unknown temperature unit {u!r}", file=file, column=name, fix="use K or degC (pass units= to override)")
+        raise InputError(
+            f"unknown temperature unit {u!r}",
+            file=file,
+            column=name,
+            fix="use K or degC (pass units= to override)",
+        )
     scale, offset = _TEMP_UNITS[u.lower()]
     return da * scale + offset
 
@@ -78,7 +99,12 @@ def _convert_temperature(da, name, units, file):
 def _convert_wind(da, name, units, file):
     u = _unit(da, name, units, file)
     if u.lower() not in _WIND_UNITS:
-        raise InputError(f"unknown wind unit {u!r}", file=file, column=name, fix="use m s**-1 (convert knots or km/h first)")
+        raise InputError(
+            f"unknown wind unit {u!r}",
+            file=file,
+            column=name,
+            fix="use m s**-1 (convert knots or km/h first)",
+        )
     return da
 
 
@@ -141,13 +167,22 @@ def normalize_era5(ds: xr.Dataset, *, file=None, units: Mapping[str, str] | None
     ds = ds.rename(ren)
     if "expver" in ds.dims:  # ERA5 + ERA5T mixed download: take the first non-missing version
         ds = ds.bfill("expver").isel(expver=0)
-    ds = ds.drop_vars([c for c in ("expver", "number") if c in ds.coords and c not in ds.dims], errors="ignore")
+    ds = ds.drop_vars(
+        [c for c in ("expver", "number") if c in ds.coords and c not in ds.dims], errors="ignore"
+    )
     for dim in ("time", "lat", "lon"):
         if dim not in ds.dims:
-            raise InputError(f"no '{dim}' dimension (dims are {tuple(ds.dims)})", file=file, column=dim, fix="use ERA5 single-level hourly NetCDF")
+            raise InputError(
+                f"no '{dim}' dimension (dims are {tuple(ds.dims)})",
+                file=file,
+                column=dim,
+                fix="use ERA5 single-level hourly NetCDF",
+            )
     lat, lon = ds["lat"].to_numpy(), ds["lon"].to_numpy()
     if np.abs(lat).max() > 90 or lon.min() < -180 or lon.max() > 360:
-        raise InputError("latitude/longitude out of range", file=file, column="lat/lon", fix="coordinates must be degrees")
+        raise InputError(
+            "latitude/longitude out of range", file=file, column="lat/lon", fix="coordinates must be degrees"
+        )
     out = {}
     if "t2m" in ds:
         out["dry_bulb_c"] = _convert_temperature(ds["t2m"], "t2m", units, file)
@@ -157,7 +192,12 @@ def normalize_era5(ds: xr.Dataset, *, file=None, units: Mapping[str, str] | None
         u = _unit(ds["ssrd"], "ssrd", units, file)
         kind = _ENERGY_UNITS.get(u.lower())
         if kind is None:
-            raise InputError(f"unknown irradiance unit {u!r}", file=file, column="ssrd", fix="use J m**-2 (accumulated) or W m**-2")
+            raise InputError(
+                f"unknown irradiance unit {u!r}",
+                file=file,
+                column="ssrd",
+                fix="use J m**-2 (accumulated) or W m**-2",
+            )
         dt = _step_seconds(ds["time"], file)
         # accumulated energy over the step -> mean flux; tiny negatives from GRIB packing clipped to 0
         out["ghi_w_per_m2"] = (ds["ssrd"] / dt if kind == "J" else ds["ssrd"]).clip(min=0.0)
@@ -167,7 +207,12 @@ def normalize_era5(ds: xr.Dataset, *, file=None, units: Mapping[str, str] | None
             vv = _convert_wind(ds[f"v{h}"], f"v{h}", units, file)
             out[f"wind_speed_{h}m_m_per_s"] = np.hypot(uu, vv)
         elif f"u{h}" in ds or f"v{h}" in ds:
-            raise InputError(f"only one wind component at {h} m", file=file, column=f"u{h}/v{h}", fix="download both u and v")
+            raise InputError(
+                f"only one wind component at {h} m",
+                file=file,
+                column=f"u{h}/v{h}",
+                fix="download both u and v",
+            )
     if not out:
         raise InputError(
             f"no ERA5 variable found (have {', '.join(map(str, ds.data_vars))})",
@@ -237,7 +282,9 @@ def read_era5(
         files = [str(p) for p in paths]
     missing = [f for f in files if not Path(f).exists()]
     if not files or missing:
-        raise InputError("weather file not found", file=(missing or [str(paths)])[0], fix="check the path or glob")
+        raise InputError(
+            "weather file not found", file=(missing or [str(paths)])[0], fix="check the path or glob"
+        )
     label = files[0] if len(files) == 1 else f"{files[0]} (+{len(files) - 1} files)"
     try:
         if len(files) == 1:
@@ -245,13 +292,21 @@ def read_era5(
         else:
             ds = xr.open_mfdataset(files, chunks=chunks or {}, combine="by_coords")
     except Exception as exc:
-        raise InputError(f"cannot read the NetCDF ({type(exc).__name__}: {exc})", file=label, fix="check the file is NetCDF3/4 from the CDS") from exc
+        raise InputError(
+            f"cannot read the NetCDF ({type(exc).__name__}: {exc})",
+            file=label,
+            fix="check the file is NetCDF3/4 from the CDS",
+        ) from exc
     ds = normalize_era5(ds, file=label, units=units)
     if bbox is not None:
         x0, y0, x1, y1 = bbox
         ds = ds.sel(lon=slice(x0, x1), lat=slice(y0, y1))
         if ds.sizes["lon"] == 0 or ds.sizes["lat"] == 0:
-            raise InputError(f"the bounding box {tuple(bbox)} holds no grid cell", file=label, fix="check lon/lat order (lon_min, lat_min, lon_max, lat_max)")
+            raise InputError(
+                f"the bounding box {tuple(bbox)} holds no grid cell",
+                file=label,
+                fix="check lon/lat order (lon_min, lat_min, lon_max, lat_max)",
+            )
     if check is None:
         check = chunks is None
     if check:
@@ -344,10 +399,19 @@ def fill_weather_gaps(ds: xr.Dataset, *, max_gap_hours: int = 3, dim: str = "tim
             continue
         if da.chunks is not None:
             da = da.chunk({dim: -1})
-        out[name] = xr.apply_ufunc(
-            _fill_kernel, da, kwargs={"max_gap": int(max_gap_hours)}, input_core_dims=[[dim]], output_core_dims=[[dim]],
-            dask="parallelized", output_dtypes=[da.dtype],
-        ).transpose(*da.dims).assign_attrs(da.attrs)
+        out[name] = (
+            xr.apply_ufunc(
+                _fill_kernel,
+                da,
+                kwargs={"max_gap": int(max_gap_hours)},
+                input_core_dims=[[dim]],
+                output_core_dims=[[dim]],
+                dask="parallelized",
+                output_dtypes=[da.dtype],
+            )
+            .transpose(*da.dims)
+            .assign_attrs(da.attrs)
+        )
     return xr.Dataset(out, attrs=ds.attrs)
 
 
@@ -364,7 +428,15 @@ _POINT_MAP = {
     "relative_humidity": "relative_humidity_pct",
 }
 #: EPW missing-value codes (EnergyPlus Auxiliary Programs, "Missing data" column).
-_EPW_MISSING = {"temp_air": 99.9, "temp_dew": 99.9, "relative_humidity": 999.0, "ghi": 9999.0, "dni": 9999.0, "dhi": 9999.0, "wind_speed": 999.0}
+_EPW_MISSING = {
+    "temp_air": 99.9,
+    "temp_dew": 99.9,
+    "relative_humidity": 999.0,
+    "ghi": 9999.0,
+    "dni": 9999.0,
+    "dhi": 9999.0,
+    "wind_speed": 999.0,
+}
 
 
 def _detect_format(path: Path) -> str:
@@ -420,36 +492,79 @@ def read_point_weather(path, *, fmt: str | None = None, coerce_year: int = 2021)
                 if col in data:
                     data[col] = data[col].mask(data[col] >= code)
             data.index = data.index + pd.Timedelta(hours=1)  # pvlib labels EPW by hour start
-            lat, lon, elev, tz, name = meta["latitude"], meta["longitude"], meta["altitude"], meta["TZ"], meta.get("city")
+            lat, lon, elev, tz, name = (
+                meta["latitude"],
+                meta["longitude"],
+                meta["altitude"],
+                meta["TZ"],
+                meta.get("city"),
+            )
         elif fmt == "tmy3":
             data, meta = pvlib.iotools.read_tmy3(path, coerce_year=coerce_year, map_variables=True)
-            lat, lon, elev, tz, name = meta["latitude"], meta["longitude"], meta["altitude"], meta["TZ"], meta.get("Name")
+            lat, lon, elev, tz, name = (
+                meta["latitude"],
+                meta["longitude"],
+                meta["altitude"],
+                meta["TZ"],
+                meta.get("Name"),
+            )
         elif fmt == "tmy2":
             data, meta = pvlib.iotools.read_tmy2(path)
-            data = data.rename(columns={"GHI": "ghi", "DNI": "dni", "DHI": "dhi", "DryBulb": "temp_air", "DewPoint": "temp_dew", "RHum": "relative_humidity", "Wspd": "wind_speed"})
+            data = data.rename(
+                columns={
+                    "GHI": "ghi",
+                    "DNI": "dni",
+                    "DHI": "dhi",
+                    "DryBulb": "temp_air",
+                    "DewPoint": "temp_dew",
+                    "RHum": "relative_humidity",
+                    "Wspd": "wind_speed",
+                }
+            )
             for c in ("temp_air", "temp_dew", "wind_speed"):  # TMY2 stores tenths
                 data[c] = data[c] / 10.0
             data.index = data.index.map(lambda t: t.replace(year=coerce_year))
-            lat, lon, elev, tz, name = meta["latitude"], meta["longitude"], meta["altitude"], meta["TZ"], meta.get("City")
+            lat, lon, elev, tz, name = (
+                meta["latitude"],
+                meta["longitude"],
+                meta["altitude"],
+                meta["TZ"],
+                meta.get("City"),
+            )
         elif fmt == "nsrdb":
             data, meta = pvlib.iotools.read_nsrdb_psm4(path, map_variables=True)
             # PSM rows are labelled by the start of the interval
             step = data.index.to_series().diff().median()
             data.index = data.index + (step if pd.notna(step) else pd.Timedelta(hours=1))
             lat, lon, elev, tz, name = (
-                meta.get("latitude", meta.get("Latitude")), meta.get("longitude", meta.get("Longitude")),
-                meta.get("altitude", meta.get("Elevation")), meta.get("Time Zone", meta.get("timezone")), meta.get("City"),
+                meta.get("latitude", meta.get("Latitude")),
+                meta.get("longitude", meta.get("Longitude")),
+                meta.get("altitude", meta.get("Elevation")),
+                meta.get("Time Zone", meta.get("timezone")),
+                meta.get("City"),
             )
         else:
             raise InputError(f"unknown weather format {fmt!r}", file=path, fix="use epw, tmy3, tmy2 or nsrdb")
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"cannot read the {fmt} file ({type(exc).__name__}: {exc})", file=path, fix=f"check it is a valid {fmt.upper()} file") from exc
+        raise InputError(
+            f"cannot read the {fmt} file ({type(exc).__name__}: {exc})",
+            file=path,
+            fix=f"check it is a valid {fmt.upper()} file",
+        ) from exc
 
-    out = pd.DataFrame({v: pd.to_numeric(data[k], errors="coerce") for k, v in _POINT_MAP.items() if k in data}, index=data.index)
+    out = pd.DataFrame(
+        {v: pd.to_numeric(data[k], errors="coerce") for k, v in _POINT_MAP.items() if k in data},
+        index=data.index,
+    )
     if "dry_bulb_c" not in out:
-        raise InputError("no dry-bulb temperature column", file=path, column="temp_air", fix="the file must have a dry-bulb field")
+        raise InputError(
+            "no dry-bulb temperature column",
+            file=path,
+            column="temp_air",
+            fix="the file must have a dry-bulb field",
+        )
     for col in out:
         nan = out[col].isna()
         if nan.any():
@@ -478,8 +593,13 @@ def read_point_weather(path, *, fmt: str | None = None, coerce_year: int = 2021)
     out.index = pd.DatetimeIndex(utc, name="time")
     out = out.sort_index()
     out.attrs.update(
-        lat=float(lat), lon=float(lon), elevation_m=float(elev), utc_offset_hours=float(tz),
-        name=str(name).strip('"') if name is not None else path.stem, source_file=str(path), format=fmt,
+        lat=float(lat),
+        lon=float(lon),
+        elevation_m=float(elev),
+        utc_offset_hours=float(tz),
+        name=str(name).strip('"') if name is not None else path.stem,
+        source_file=str(path),
+        format=fmt,
     )
     return out
 

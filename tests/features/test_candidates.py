@@ -40,7 +40,13 @@ def test_grid_candidates_schema_and_distances(grid):
     subs, lines = grid
     c = generate_candidates(REGION, subs, lines, cell_km=10)
     assert list(c.columns[: len(CANDIDATE_COLUMNS)]) == CANDIDATE_COLUMNS
-    assert {"dist_substation_km", "dist_line_115kv_km", "dist_line_230kv_km", "dist_line_345kv_km", "dist_line_500kv_km"} <= set(c.columns)
+    assert {
+        "dist_substation_km",
+        "dist_line_115kv_km",
+        "dist_line_230kv_km",
+        "dist_line_345kv_km",
+        "dist_line_500kv_km",
+    } <= set(c.columns)
     assert c["site_id"].is_unique and len(c) > 100
     assert c["dist_line_500kv_km"].isna().all()  # no 500 kV line in the layer
     assert (c["dist_line_345kv_km"] >= c["dist_line_115kv_km"] - 1e-9).all()  # ≥345 is a subset of ≥115
@@ -61,9 +67,16 @@ def test_grid_candidates_schema_and_distances(grid):
 def test_exclusions_counties_and_rasters(grid):
     subs, lines = grid
     water = gpd.GeoDataFrame({"kind": ["water"]}, geometry=[box(-98.0, 31.5, -97.5, 32.5)], crs="EPSG:4326")
-    protected = gpd.GeoDataFrame({"kind": ["protected"]}, geometry=[box(-97.0, 31.5, -96.9, 32.5)], crs="EPSG:4326")
+    protected = gpd.GeoDataFrame(
+        {"kind": ["protected"]}, geometry=[box(-97.0, 31.5, -96.9, 32.5)], crs="EPSG:4326"
+    )
     counties = gpd.GeoDataFrame(
-        {"GEOID": ["48001", "48002"], "state": ["TX", "TX"], "population_density_per_km2": [20.0, 2000.0], "climate_zone": ["3A", "2A"]},
+        {
+            "GEOID": ["48001", "48002"],
+            "state": ["TX", "TX"],
+            "population_density_per_km2": [20.0, 2000.0],
+            "climate_zone": ["3A", "2A"],
+        },
         geometry=[box(-98.0, 31.5, -96.7, 32.5), box(-96.7, 31.5, -96.5, 32.5)],
         crs="EPSG:4326",
     )
@@ -72,7 +85,15 @@ def test_exclusions_counties_and_rasters(grid):
     lc = np.full((lat.size, lon.size), 10, dtype=int)
     lc[(lat > 32.2)[:, None] & ((lon > -97.4) & (lon < -97.2))[None, :]] = 0  # a lake
     land_cover = xr.DataArray(lc, coords={"lat": lat, "lon": lon}, dims=("lat", "lon"))
-    c = generate_candidates(REGION, subs, lines, cell_km=10, exclusions=[water, protected], counties=counties, land_cover=land_cover)
+    c = generate_candidates(
+        REGION,
+        subs,
+        lines,
+        cell_km=10,
+        exclusions=[water, protected],
+        counties=counties,
+        land_cover=land_cover,
+    )
     assert (c["lon"] > -97.5).all()  # west of -97.5 is water
     assert (c["county_fips"] == "48001").all()  # the dense county is excluded as urban
     assert (c["climate_zone"] == "3A").all() and (c["state"] == "TX").all()
@@ -97,7 +118,12 @@ def test_nothing_left_names_the_exclusions(grid):
 def test_parcels_instead_of_cells(grid):
     subs, lines = grid
     parcels = gpd.GeoDataFrame(
-        {"site_id": ["P1", "P2"], "name": ["North", "South"], "acres": [0.0, 0.0], "land_cost_usd_per_acre": [30_000.0, np.nan]},
+        {
+            "site_id": ["P1", "P2"],
+            "name": ["North", "South"],
+            "acres": [0.0, 0.0],
+            "land_cost_usd_per_acre": [30_000.0, np.nan],
+        },
         geometry=[box(-97.1, 32.0, -97.09, 32.01), box(-97.6, 31.6, -97.598, 31.601)],
         crs="EPSG:4326",
     )
@@ -116,7 +142,13 @@ def test_bad_region_and_config(grid, tmp_path):
         generate_candidates(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)]), subs, lines)
     water = gpd.GeoDataFrame({"kind": ["water"]}, geometry=[box(-98.0, 31.5, -97.5, 32.5)], crs="EPSG:4326")
     water.to_file(tmp_path / "water.gpkg")
-    cfg = {"generate": {"region": list(REGION), "cell_km": 20, "exclusions": [{"file": "water.gpkg", "kind": "water"}]}}
+    cfg = {
+        "generate": {
+            "region": list(REGION),
+            "cell_km": 20,
+            "exclusions": [{"file": "water.gpkg", "kind": "water"}],
+        }
+    }
     c = candidates_from_config(cfg, substations=subs, lines=lines, base_dir=tmp_path)
     assert len(c) > 0 and (c["lon"] > -97.5).all()
     with pytest.raises(InputError, match="unknown key"):

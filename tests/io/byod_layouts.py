@@ -24,7 +24,13 @@ def hifld_substations() -> gpd.GeoDataFrame:
             "MIN_VOLT": [138.0, 69.0, 230.0, -999999.0, 69.0],
             "MAX_INFER": ["N", "N", "N", "Y", "N"],
         },
-        geometry=[Point(-97.0, 32.0), Point(-97.5, 32.2), Point(-96.5, 31.8), Point(-97.2, 32.5), Point(-98.0, 31.5)],
+        geometry=[
+            Point(-97.0, 32.0),
+            Point(-97.5, 32.2),
+            Point(-96.5, 31.8),
+            Point(-97.2, 32.5),
+            Point(-98.0, 31.5),
+        ],
         crs="EPSG:4326",
     )
 
@@ -71,7 +77,9 @@ def write_hifld(tmp_path, suffix: str = ".geojson"):
     return s, ln
 
 
-def era5_dataset(nt: int = 48, lats=(33.0, 32.75, 32.5, 32.25), lons=(262.5, 262.75, 263.0), *, new_cds: bool = False):
+def era5_dataset(
+    nt: int = 48, lats=(33.0, 32.75, 32.5, 32.25), lons=(262.5, 262.75, 263.0), *, new_cds: bool = False
+):
     """An ERA5 hourly single-levels dataset: 0–360 longitudes, descending latitudes, K / J m-2 / m s-1."""
     import xarray as xr
 
@@ -91,11 +99,19 @@ def era5_dataset(nt: int = 48, lats=(33.0, 32.75, 32.5, 32.25), lons=(262.5, 262
         {
             "t2m": (dims, t2m.astype("float32"), {"units": "K", "long_name": "2 metre temperature"}),
             "d2m": (dims, d2m.astype("float32"), {"units": "K", "long_name": "2 metre dewpoint temperature"}),
-            "ssrd": (dims, ssrd.astype("float32"), {"units": "J m**-2", "long_name": "Surface short-wave (solar) radiation downwards"}),
+            "ssrd": (
+                dims,
+                ssrd.astype("float32"),
+                {"units": "J m**-2", "long_name": "Surface short-wave (solar) radiation downwards"},
+            ),
             "u100": (dims, u100.astype("float32"), {"units": "m s**-1"}),
             "v100": (dims, v100.astype("float32"), {"units": "m s**-1"}),
         },
-        coords={tdim: time, "latitude": ("latitude", np.array(lats), {"units": "degrees_north"}), "longitude": ("longitude", np.array(lons), {"units": "degrees_east"})},
+        coords={
+            tdim: time,
+            "latitude": ("latitude", np.array(lats), {"units": "degrees_north"}),
+            "longitude": ("longitude", np.array(lons), {"units": "degrees_east"}),
+        },
     )
     if new_cds:
         ds = ds.assign_coords(expver=(tdim, np.array(["0001"] * nt)), number=0)

@@ -52,10 +52,16 @@ def test_rating_from_lines_count(tmp_path):
 
 def test_zones_and_plants_join(tmp_path):
     s_path, _ = write_hifld(tmp_path)
-    zones = gpd.GeoDataFrame({"zone_id": [301, 302]}, geometry=[box(-98, 31, -97.25, 33), box(-97.25, 31, -96, 33)], crs="EPSG:4326")
+    zones = gpd.GeoDataFrame(
+        {"zone_id": [301, 302]},
+        geometry=[box(-98, 31, -97.25, 33), box(-97.25, 31, -96, 33)],
+        crs="EPSG:4326",
+    )
     import pandas as pd
 
-    plants = pd.DataFrame({"lat": [32.01, 31.5], "lon": [-97.01, -90.0], "nameplate_mw": [500.0, 100.0], "status": ["OP", "OP"]})
+    plants = pd.DataFrame(
+        {"lat": [32.01, 31.5], "lon": [-97.01, -90.0], "nameplate_mw": [500.0, 100.0], "status": ["OP", "OP"]}
+    )
     subs = read_hifld_substations(s_path, zones=zones, plants=plants).set_index("name")
     assert subs.loc["ALPHA", "zone_id"] == 302 and subs.loc["BRAVO", "zone_id"] == 301
     assert subs.loc["ALPHA", "generation_mw"] == 500.0  # the far plant is farther than 20 km from any
@@ -65,7 +71,9 @@ def test_zones_and_plants_join(tmp_path):
 def test_status_filter(tmp_path):
     s_path, _ = write_hifld(tmp_path)
     subs = read_hifld_substations(s_path, min_voltage_kv=None, statuses=("IN SERVICE",))
-    assert "DELTA" not in subs["name"].tolist() and np.isnan(read_hifld_substations(s_path, min_voltage_kv=None).set_index("name").loc["DELTA", "max_voltage_kv"])
+    assert "DELTA" not in subs["name"].tolist() and np.isnan(
+        read_hifld_substations(s_path, min_voltage_kv=None).set_index("name").loc["DELTA", "max_voltage_kv"]
+    )
 
 
 # ---------------------------------------------------------------------------------------- bad input

@@ -15,7 +15,12 @@ from siting.io import read_exclusion_raster, read_exclusions, read_parcels
 
 def parcels() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"parcel_id": ["P1", "P2"], "GEOID": ["48439", "48113"], "land_value_usd": [5.0e6, 2.0e7], "buildable_acres": [100.0, 50.0]},
+        {
+            "parcel_id": ["P1", "P2"],
+            "GEOID": ["48439", "48113"],
+            "land_value_usd": [5.0e6, 2.0e7],
+            "buildable_acres": [100.0, 50.0],
+        },
         geometry=[box(-97.30, 32.70, -97.28, 32.72), box(-96.80, 32.70, -96.79, 32.71)],
         crs="EPSG:4326",
     )
@@ -53,7 +58,11 @@ def test_parcel_buildable_exceeds_area(tmp_path):
 
 
 def test_flood_zones_keep_special_hazard_areas(tmp_path):
-    g = gpd.GeoDataFrame({"FLD_ZONE": ["AE", "X", "VE", "A"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1), box(3, 0, 4, 1)], crs="EPSG:4326")
+    g = gpd.GeoDataFrame(
+        {"FLD_ZONE": ["AE", "X", "VE", "A"]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1), box(3, 0, 4, 1)],
+        crs="EPSG:4326",
+    )
     p = tmp_path / "S_FLD_HAZ_AR.shp"
     write_vector(g, p)
     out = read_exclusions(p, kind="flood")
@@ -65,11 +74,20 @@ def test_flood_zones_keep_special_hazard_areas(tmp_path):
 def test_raster_netcdf_and_0_360(tmp_path):
     lat = np.array([33.0, 32.5, 32.0])
     lon = np.array([262.0, 262.5, 263.0])
-    igbp = xr.DataArray(np.array([[0, 10, 13], [10, 10, 10], [11, 12, 15]], dtype="int16"), coords={"latitude": lat, "longitude": lon}, dims=("latitude", "longitude"), name="land_cover")
+    igbp = xr.DataArray(
+        np.array([[0, 10, 13], [10, 10, 10], [11, 12, 15]], dtype="int16"),
+        coords={"latitude": lat, "longitude": lon},
+        dims=("latitude", "longitude"),
+        name="land_cover",
+    )
     p = tmp_path / "igbp.nc"
     igbp.to_netcdf(p, engine="h5netcdf")
     m = read_exclusion_raster(p, kind="water", exclude_values=[0, 11, 13, 15])
-    assert m.dtype == bool and m["lat"].values.tolist() == [32.0, 32.5, 33.0] and m["lon"].values.tolist() == [-98.0, -97.5, -97.0]
+    assert (
+        m.dtype == bool
+        and m["lat"].values.tolist() == [32.0, 32.5, 33.0]
+        and m["lon"].values.tolist() == [-98.0, -97.5, -97.0]
+    )
     assert int(m.sum()) == 4 and bool(m.sel(lat=33.0, lon=-98.0))
 
 
@@ -79,12 +97,32 @@ def test_raster_geotiff(tmp_path):
 
     p = tmp_path / "protected.tif"
     data = np.array([[1, 0], [0, 0]], dtype="uint8")
-    with rasterio.open(p, "w", driver="GTiff", height=2, width=2, count=1, dtype="uint8", crs="EPSG:4326", transform=from_origin(-98.0, 33.0, 0.5, 0.5)) as dst:
+    with rasterio.open(
+        p,
+        "w",
+        driver="GTiff",
+        height=2,
+        width=2,
+        count=1,
+        dtype="uint8",
+        crs="EPSG:4326",
+        transform=from_origin(-98.0, 33.0, 0.5, 0.5),
+    ) as dst:
         dst.write(data, 1)
     m = read_exclusion_raster(p, kind="protected")
     assert bool(m.sel(lat=32.75, lon=-97.75)) and int(m.sum()) == 1
     p2 = tmp_path / "projected.tif"
-    with rasterio.open(p2, "w", driver="GTiff", height=2, width=2, count=1, dtype="uint8", crs="EPSG:5070", transform=from_origin(0, 0, 1000, 1000)) as dst:
+    with rasterio.open(
+        p2,
+        "w",
+        driver="GTiff",
+        height=2,
+        width=2,
+        count=1,
+        dtype="uint8",
+        crs="EPSG:5070",
+        transform=from_origin(0, 0, 1000, 1000),
+    ) as dst:
         dst.write(data, 1)
     with pytest.raises(InputError, match="expected geographic"):
         read_exclusion_raster(p2, kind="protected")

@@ -24,7 +24,12 @@ def write_era5(path, ds=None, packed=False, **kw):
         for v in ds.data_vars:
             lo, hi = float(ds[v].min()), float(ds[v].max())
             scale = (hi - lo) / 60000.0 or 1.0
-            enc[v] = {"dtype": "int16", "scale_factor": scale, "add_offset": (hi + lo) / 2, "_FillValue": -32767}
+            enc[v] = {
+                "dtype": "int16",
+                "scale_factor": scale,
+                "add_offset": (hi + lo) / 2,
+                "_FillValue": -32767,
+            }
     ds.to_netcdf(path, engine="h5netcdf", encoding=enc)
     return path
 
@@ -86,7 +91,11 @@ def test_era5_nan_gap_named_then_filled(tmp_path):
     p = write_era5(tmp_path / "era5.nc", ds)
     with pytest.raises(InputError, match="NaN gaps") as e:
         read_era5(p)
-    assert e.value.column == "dry_bulb_c" and "time=2021-07-01T11" in e.value.rows[0] and "fill_weather_gaps" in e.value.fix
+    assert (
+        e.value.column == "dry_bulb_c"
+        and "time=2021-07-01T11" in e.value.rows[0]
+        and "fill_weather_gaps" in e.value.fix
+    )
     filled = fill_weather_gaps(read_era5(p, check=False), max_gap_hours=3)
     check_weather(filled)
     long_gap = fill_weather_gaps(read_era5(p, check=False), max_gap_hours=1)
@@ -162,7 +171,10 @@ def test_nsrdb_psm_csv_written_in_layout(tmp_path):
     meta_v = "NSRDB,123456,-,-,-,33.45,-112.07,0,331,-7,c,w/m2,w/m2,w/m2,c,mbar,m/s,v4.0.0"
     cols = "Year,Month,Day,Hour,Minute,Temperature,Dew Point,DHI,DNI,GHI,Wind Speed,Pressure"
     t = pd.date_range("2021-06-01", periods=48, freq="h")
-    rows = [f"{x.year},{x.month},{x.day},{x.hour},0,{30 + 8 * np.sin((x.hour - 16) / 24 * 2 * np.pi):.1f},5.0,50,{max(0, 800 * np.cos((x.hour - 19.5) / 24 * 2 * np.pi)):.0f},{max(0, 900 * np.cos((x.hour - 19.5) / 24 * 2 * np.pi)):.0f},3.0,970" for x in t]
+    rows = [
+        f"{x.year},{x.month},{x.day},{x.hour},0,{30 + 8 * np.sin((x.hour - 16) / 24 * 2 * np.pi):.1f},5.0,50,{max(0, 800 * np.cos((x.hour - 19.5) / 24 * 2 * np.pi)):.0f},{max(0, 900 * np.cos((x.hour - 19.5) / 24 * 2 * np.pi)):.0f},3.0,970"
+        for x in t
+    ]
     p = tmp_path / "psm.csv"
     p.write_text("\n".join([meta_f, meta_v, cols, *rows]) + "\n")
     df = read_point_weather(p)
