@@ -81,6 +81,19 @@ class Interconnection(_Strict):
     extra_delay_years: float = Field(default=0.0, ge=0, description="added to every lead time (sensitivity)")
 
 
+class TimeResolution(_Strict):
+    """How the year is represented in the energy balance.
+
+    ``monthly``: the 12 months, each with its mean typical-day PUE (small models; the default).
+    ``representative_days``: an hourly typical year is synthesised from the monthly climate (or taken
+    from hourly data), hourly PUE/WUE and solar/wind capacity factors are computed, and tsam clusters the
+    365 days into ``n_days`` weighted representative days, so the model sees ``24 × n_days`` hours.
+    """
+
+    kind: Literal["monthly", "representative_days"] = "monthly"
+    n_days: int = Field(default=8, ge=2, le=60)
+
+
 class Solver(_Strict):
     """HiGHS options passed through Pyomo's highspy interface."""
 
@@ -137,6 +150,7 @@ class Scenario(_Strict):
     region: Region | None = None
     power_options: list[str] = Field(default_factory=lambda: list(SUPPLY_KINDS))
     cooling: Literal["evaporative", "air", "liquid"] = "evaporative"
+    time_resolution: TimeResolution = Field(default_factory=TimeResolution)
     budget_usd: float | None = Field(default=None, gt=0, description="cap on overnight capex of all builds")
     carbon_cap_tco2_per_year: float | None = Field(default=None, ge=0)
     carbon_price_usd_per_tco2: float = Field(default=0.0, ge=0)

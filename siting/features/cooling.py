@@ -87,8 +87,8 @@ DEFAULT_PARAMETERS = CoolingParameters()
 
 
 def _ramp(x, lo: float, hi: float):
-    """Linear ramp: 0 at or below ``lo``, 1 at or above ``hi`` (vectorised)."""
-    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+    """Linear ramp: 0 at or below ``lo``, 1 at or above ``hi`` (vectorised; ufuncs keep dask arrays lazy)."""
+    return np.minimum(np.maximum((x - lo) / (hi - lo), 0.0), 1.0)
 
 
 def pue(

@@ -187,6 +187,51 @@ def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> tuple[np.ndarray, np.ndarr
     return p.mean(axis=-1), w.mean(axis=-1), p.max(axis=(-1, -2))
 
 
+def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
+    """Hourly features of the sites, clustered into ``n_days`` representative days (tsam).
+
+    The hourly typical year is synthesised from the monthly climate
+    (:func:`~siting.features.climate.synthesize_hourly_temperature`, GHI from a scaled clear sky), hourly
+    PUE/WUE and PV capacity factors follow from :func:`~siting.features.climate.site_climate_features`;
+    wind keeps the monthly Rayleigh capacity factor of :mod:`siting.features.resource` in every hour of
+    the month (the embedded climate has no hourly wind). The design-peak PUE is the maximum over all 8,760
+    hours, not only the representative ones.
+
+    Returns
+    -------
+    dict with ``periods`` (DataFrame: ``hours`` weight per representative hour, summing to 8,760),
+    ``pue``, ``wue``, ``solar_cf``, ``wind_cf`` (arrays site × period) and ``pue_peak`` (site,).
+    """
+    from .climate import representative_periods, site_climate_features, synthesize_hourly_ghi, synthesize_hourly_temperature
+
+    monthly = pts[["t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c"]]
+    weather = synthesize_hourly_temperature(monthly)
+    weather["ghi_w_per_m2"] = synthesize_hourly_ghi(pts["ghi_kwh_per_m2_day"]).transpose(*weather["dry_bulb_c"].dims)
+    feats = site_climate_features(weather, cooling_design=cooling)
+    wind_month = xr.DataArray(
+        wind_capacity_factor(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy()),
+        dims=("site", "month"),
+        coords={"month": pts["month"]},
+    )
+    feats["wind_cf"] = wind_month.sel(month=feats["time"].dt.month).drop_vars("month").transpose("site", "time")
+    feats = feats[["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"]].astype("float64").load()
+    rep = representative_periods(feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", "wue_l_per_kwh"])
+    n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
+    weight = np.repeat(rep["weight_hours"].to_numpy() / n_hour, n_hour)
+
+    def flat(name):
+        return rep[name].transpose("site", "period", "hour").to_numpy().reshape(-1, n_per * n_hour)
+
+    return {
+        "periods": pd.DataFrame({"hours": weight}, index=pd.Index(np.arange(1, n_per * n_hour + 1), name="period")),
+        "pue": flat("pue"),
+        "wue": flat("wue_l_per_kwh"),
+        "solar_cf": flat("solar_cf"),
+        "wind_cf": flat("wind_cf"),
+        "pue_peak": feats["pue"].max("time").to_numpy(),
+    }
+
+
 # --------------------------------------------------------------------------------------------------------
 # the assembler
 
@@ -230,7 +275,15 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     capex_kw = ov.construction_capex_usd_per_kw_it or float(costs["construction_capex_usd_per_kw_it"])
     zone_of_site = zones.loc[cand["zone_id"].to_numpy()]
     pts = site_monthly_climate(dataset.climate, cand["lat"], cand["lon"], file=dataset.files.get("climate"))
-    pue_m, wue_m, pue_peak = monthly_pue_wue(pts, scenario.cooling)
+    if scenario.time_resolution.kind == "representative_days":
+        rep = representative_hours(pts, scenario.cooling, scenario.time_resolution.n_days)
+        periods = rep["periods"]
+        pue_m, wue_m, pue_peak = rep["pue"], rep["wue"], rep["pue_peak"]
+        solar, wind = rep["solar_cf"], rep["wind_cf"]
+    else:
+        pue_m, wue_m, pue_peak = monthly_pue_wue(pts, scenario.cooling)
+        solar = solar_capacity_factor(pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy())
+        wind = wind_capacity_factor(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy())
     sites = pd.DataFrame(
         {
             "name": cand["name"].to_numpy(),
@@ -244,7 +297,7 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
             "construction_lead_time_years": build,
             "first_online_year": first_online_year(dy, permit + build),
             "pue_peak": pue_peak,
-            "pue_annual": (pue_m * periods["hours"].to_numpy()).sum(axis=1) / HOURS_PER_YEAR,
+            "pue_annual": (pue_m * periods["hours"].to_numpy()).sum(axis=1) / periods["hours"].sum(),
             "land_usd_per_mw": cand["land_cost_usd_per_acre"].to_numpy() * acres_per_mw,
             "construction_usd_per_mw": capex_kw
             * 1000.0
@@ -391,8 +444,6 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         )
     # capacity factors by zone and month: mean over the zone's candidate sites (the PPA project is assumed
     # to sit in the same zone as the load it is matched to)
-    solar = solar_capacity_factor(pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy())
-    wind = wind_capacity_factor(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy())
     by_zone = {}
     for label, arr in (("solar_ppa", solar), ("wind_ppa", wind)):
         frame = pd.DataFrame(arr, index=sites["zone_id"].to_numpy(), columns=periods.index)

@@ -133,3 +133,14 @@ def test_carbon_cap_turns_gas_into_grid_plus_solar_ppa(tiny, tmp_path):
     assert (plan.contracts["kind"] == "solar_ppa").any()
     assert plan.capacity.set_index("year").loc[2030, "grid_mwh"] > 0
     assert check_plan(plan.save(tmp_path / "plan")) == []
+
+
+def test_representative_days_give_the_monthly_plan_in_a_constant_climate(tiny):
+    """Hour weights of the tsam representative days sum to 8,760 h: same energy, same objective."""
+    data = tiny(EARLY_LATE_SITES, EARLY_LATE_SUBS, zones=ZONES)
+    monthly = siting.solve(scenario(), data_dir=data)
+    rep = siting.solve(scenario(time_resolution={"kind": "representative_days", "n_days": 4}), data_dir=data)
+    assert len(rep.context["inputs"].periods) == 4 * 24
+    assert rep.context["inputs"].periods["hours"].sum() == pytest.approx(8760.0)
+    assert list(rep.sites["site_id"]) == list(monthly.sites["site_id"])
+    assert rep.objective_usd == pytest.approx(monthly.objective_usd, rel=1e-6)
