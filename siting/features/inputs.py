@@ -202,7 +202,12 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
     dict with ``periods`` (DataFrame: ``hours`` weight per representative hour, summing to 8,760),
     ``pue``, ``wue``, ``solar_cf``, ``wind_cf`` (arrays site × period) and ``pue_peak`` (site,).
     """
-    from .climate import representative_periods, site_climate_features, synthesize_hourly_ghi, synthesize_hourly_temperature
+    from .climate import (
+        representative_periods,
+        site_climate_features,
+        synthesize_hourly_ghi,
+        synthesize_hourly_temperature,
+    )
 
     monthly = pts[["t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c"]]
     weather = synthesize_hourly_temperature(monthly)
