@@ -18,7 +18,17 @@ from .results import extract
 from .results.plan import FORMAT_VERSION, BuildPlan
 from .scenario import Scenario, load_scenario
 
-VERSIONED_PACKAGES = ("siting", "pyomo", "highspy", "numpy", "pandas", "geopandas", "shapely", "xarray", "pydantic")
+VERSIONED_PACKAGES = (
+    "siting",
+    "pyomo",
+    "highspy",
+    "numpy",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "xarray",
+    "pydantic",
+)
 
 
 def versions() -> dict[str, str]:
@@ -151,10 +161,24 @@ def _assemble(model, d: ModelInputs, result: SolveResult, scenario: Scenario, da
     energy_mwh = capacity.groupby("year")["it_mwh"].sum().reindex(d.years, fill_value=0.0)
     last = d.years[-1]
     facility_mwh = float(capacity.loc[capacity["year"] == last, ["grid_mwh", "onsite_mwh"]].sum().sum())
-    annual_cost_last = float(costs_by_year.loc[costs_by_year["year"] == last, "pv_usd"].sum() / d.discount_factor(last))
+    annual_cost_last = float(
+        costs_by_year.loc[costs_by_year["year"] == last, "pv_usd"].sum() / d.discount_factor(last)
+    )
     candidates = d.sites.reset_index()[
-        ["site_id", "name", "state", "zone_id", "lat", "lon", "max_phases", "first_online_year", "pue_annual",
-         "pue_peak", "land_usd_per_mw", "construction_usd_per_mw"]
+        [
+            "site_id",
+            "name",
+            "state",
+            "zone_id",
+            "lat",
+            "lon",
+            "max_phases",
+            "first_online_year",
+            "pue_annual",
+            "pue_peak",
+            "land_usd_per_mw",
+            "construction_usd_per_mw",
+        ]
     ].copy()
     candidates["max_it_mw"] = candidates.pop("max_phases") * d.phase_mw
     candidates["chosen"] = candidates["site_id"].isin(open_sites)
@@ -183,7 +207,9 @@ def _assemble(model, d: ModelInputs, result: SolveResult, scenario: Scenario, da
         "shortfall_it_mw": {str(t): shortfall[t] for t in d.years},
         "emissions_tco2": {str(t): v for t, v in extract.emissions_by_year(model, d).items()},
         "it_energy_mwh": {str(t): float(energy_mwh[t]) for t in d.years},
-        "cost_usd_per_mwh_it_last_year": annual_cost_last / float(energy_mwh[last]) if energy_mwh[last] > 0 else None,
+        "cost_usd_per_mwh_it_last_year": annual_cost_last / float(energy_mwh[last])
+        if energy_mwh[last] > 0
+        else None,
         "facility_energy_mwh_last_year": facility_mwh,
         "model_size": result.model_size,
         "solver": {

@@ -11,7 +11,11 @@ from rich.table import Table
 
 from .errors import SitingError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Plan where to build AI data centers and how to power them.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Plan where to build AI data centers and how to power them.",
+)
 console = Console()
 
 
@@ -23,17 +27,27 @@ def _fail(exc: Exception) -> None:
 @app.command()
 def solve(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file, e.g. models/us_1gw_2030.yaml")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="plan directory (default results/<scenario name>)")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="HiGHS time limit in seconds (overrides the scenario)")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="plan directory (default results/<scenario name>)")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(help="HiGHS time limit in seconds (overrides the scenario)")
+    ] = None,
     mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
     threads: Annotated[int | None, typer.Option(help="HiGHS threads (overrides the scenario)")] = None,
-    maps: Annotated[bool, typer.Option("--maps/--no-maps", help="also write map.html and the PNG charts")] = True,
+    maps: Annotated[
+        bool, typer.Option("--maps/--no-maps", help="also write map.html and the PNG charts")
+    ] = True,
     log: Annotated[bool, typer.Option("--log", help="stream the HiGHS log")] = False,
 ) -> None:
     """Solve a scenario and write its build plan directory (all files or none)."""
     from . import api
 
-    overrides = {k: v for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap, "threads": threads}.items() if v is not None}
+    overrides = {
+        k: v
+        for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap, "threads": threads}.items()
+        if v is not None
+    }
     if log:
         overrides["tee"] = True
     try:
@@ -61,10 +75,20 @@ def _print_summary(plan, path: Path) -> None:
         f"[bold]{m['scenario']}[/]: status [bold]{m['status']}[/], objective {m['objective_usd'] / 1e9:,.3f} B USD "
         f"(PV, {m['currency_year']} USD), MIP gap {m['mip_gap']:.4%}, solve {m['solve_seconds']:.1f} s"
     )
-    table = Table("year", "target IT MW", "online IT MW", "shortfall MW", "sites", "grid MW", "on-site MW", "tCO2")
+    table = Table(
+        "year", "target IT MW", "online IT MW", "shortfall MW", "sites", "grid MW", "on-site MW", "tCO2"
+    )
     for year, r in plan.summary().iterrows():
-        table.add_row(str(year), f"{r.target_it_mw:,.0f}", f"{r.it_mw_online:,.0f}", f"{r.shortfall_it_mw:,.0f}",
-                      str(r.sites_online), f"{r.grid_mw:,.0f}", f"{r.onsite_mw:,.0f}", f"{r.emissions_tco2:,.0f}")
+        table.add_row(
+            str(year),
+            f"{r.target_it_mw:,.0f}",
+            f"{r.it_mw_online:,.0f}",
+            f"{r.shortfall_it_mw:,.0f}",
+            str(r.sites_online),
+            f"{r.grid_mw:,.0f}",
+            f"{r.onsite_mw:,.0f}",
+            f"{r.emissions_tco2:,.0f}",
+        )
     console.print(table)
     sites = plan.sites
     if len(sites):
@@ -80,7 +104,9 @@ def _print_summary(plan, path: Path) -> None:
 
 
 @app.command()
-def check(plan_dir: Annotated[Path, typer.Argument(help="a plan directory written by `siting solve`")]) -> None:
+def check(
+    plan_dir: Annotated[Path, typer.Argument(help="a plan directory written by `siting solve`")],
+) -> None:
     """Check a plan directory against the plan-format invariants (reads only the plan files)."""
     from .results.check import check_plan
 

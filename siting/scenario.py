@@ -127,7 +127,9 @@ class Overrides(_Strict):
     gas_price_usd_per_mmbtu: float | None = Field(default=None, ge=0)
     electricity_price_multiplier: float = Field(default=1.0, ge=0)
     it_utilization: float | None = Field(default=None, gt=0, le=1)
-    onsite_reserve_margin: float | None = Field(default=None, ge=0, le=2, description="spare on-site capacity, –")
+    onsite_reserve_margin: float | None = Field(
+        default=None, ge=0, le=2, description="spare on-site capacity, –"
+    )
 
 
 class Scenario(_Strict):
@@ -233,7 +235,9 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     if not path.exists():
-        raise InputError("scenario file not found", file=path, fix="check the path (e.g. models/us_1gw_2030.yaml)")
+        raise InputError(
+            "scenario file not found", file=path, fix="check the path (e.g. models/us_1gw_2030.yaml)"
+        )
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:

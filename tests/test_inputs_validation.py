@@ -17,16 +17,25 @@ def write(tmp_path, text):
 
 
 def test_scenario_errors_name_the_field(tmp_path):
-    bad = write(tmp_path, "name: x\ndecision_year: 2026\nhorizon: {first_year: 2027, last_year: 2026}\ntargets_it_mw: {2027: 10}\n")
+    bad = write(
+        tmp_path,
+        "name: x\ndecision_year: 2026\nhorizon: {first_year: 2027, last_year: 2026}\ntargets_it_mw: {2027: 10}\n",
+    )
     with pytest.raises(InputError, match=r"horizon.*last_year") as e:
         siting.load_scenario(bad)
     assert "s.yaml" in str(e.value)
-    bad = write(tmp_path, "name: x\ndecision_year: 2026\nhorizon: {first_year: 2027, last_year: 2030}\n"
-                          "targets_it_mw: {2027: 10}\npower_options: [nuclear_smr]\n")
+    bad = write(
+        tmp_path,
+        "name: x\ndecision_year: 2026\nhorizon: {first_year: 2027, last_year: 2030}\n"
+        "targets_it_mw: {2027: 10}\npower_options: [nuclear_smr]\n",
+    )
     with pytest.raises(InputError, match="unknown power option kinds"):
         siting.load_scenario(bad)
-    bad = write(tmp_path, "name: x\ndecision_year: 2026\nhorizon: {first_year: 2027, last_year: 2030}\n"
-                          "targets_it_mw: {2027: 10}\nphase_mw_typo: 5\n")
+    bad = write(
+        tmp_path,
+        "name: x\ndecision_year: 2026\nhorizon: {first_year: 2027, last_year: 2030}\n"
+        "targets_it_mw: {2027: 10}\nphase_mw_typo: 5\n",
+    )
     with pytest.raises(InputError, match="phase_mw_typo"):
         siting.load_scenario(bad)
     with pytest.raises(InputError, match="not found"):
@@ -59,8 +68,13 @@ def test_user_layer_replaces_default(tiny, tmp_path):
     data = tiny(SITES, SUBS)
     custom = tmp_path / "my_sites.csv"
     pd.read_csv(data / "candidate_sites.csv").assign(name="Mine").to_csv(custom, index=False)
-    sc = siting.Scenario(name="u", decision_year=2026, horizon={"first_year": 2027, "last_year": 2028},
-                         targets_it_mw={2028: 50}, data={"candidate_sites": custom})
+    sc = siting.Scenario(
+        name="u",
+        decision_year=2026,
+        horizon={"first_year": 2027, "last_year": 2028},
+        targets_it_mw={2028: 50},
+        data={"candidate_sites": custom},
+    )
     ds = siting.load_dataset(sc, data_dir=data)
     assert list(ds.candidate_sites["name"]) == ["Mine"]
     assert ds.files["candidate_sites"] == custom
@@ -68,8 +82,15 @@ def test_user_layer_replaces_default(tiny, tmp_path):
 
 def test_infeasible_scenario_is_explained(tiny):
     data = tiny(SITES, SUBS)
-    sc = siting.Scenario(name="inf", decision_year=2026, horizon={"first_year": 2027, "last_year": 2028},
-                         targets_it_mw={2028: 50}, min_sites=1, budget_usd=1e6, power_options=["utility_tariff"])
+    sc = siting.Scenario(
+        name="inf",
+        decision_year=2026,
+        horizon={"first_year": 2027, "last_year": 2028},
+        targets_it_mw={2028: 50},
+        min_sites=1,
+        budget_usd=1e6,
+        power_options=["utility_tariff"],
+    )
     with pytest.raises(InfeasibleScenarioError, match="budget_usd"):
         siting.solve(sc, data_dir=data)
     sc = sc.model_copy(update={"min_sites": 3, "budget_usd": None})

@@ -15,12 +15,34 @@ import xarray as xr
 from shapely.geometry import LineString, box
 
 ZONES = [
-    {"zone_id": 1, "zone_name": "Alpha", "state": "TN", "iso": "TVA", "interconnect": "Eastern", "egrid_subregion": "SRTV",
-     "industrial_price_usd_per_mwh": 60.0, "wholesale_price_usd_per_mwh": 30.0, "grid_co2_kg_per_mwh": 500.0,
-     "interconnection_lead_time_years": 1.0, "line_cost_region": "Southeast", "construction_cost_multiplier": 1.0},
-    {"zone_id": 2, "zone_name": "Beta", "state": "TN", "iso": "TVA", "interconnect": "Eastern", "egrid_subregion": "SRTV",
-     "industrial_price_usd_per_mwh": 60.0, "wholesale_price_usd_per_mwh": 30.0, "grid_co2_kg_per_mwh": 500.0,
-     "interconnection_lead_time_years": 4.0, "line_cost_region": "Southeast", "construction_cost_multiplier": 1.0},
+    {
+        "zone_id": 1,
+        "zone_name": "Alpha",
+        "state": "TN",
+        "iso": "TVA",
+        "interconnect": "Eastern",
+        "egrid_subregion": "SRTV",
+        "industrial_price_usd_per_mwh": 60.0,
+        "wholesale_price_usd_per_mwh": 30.0,
+        "grid_co2_kg_per_mwh": 500.0,
+        "interconnection_lead_time_years": 1.0,
+        "line_cost_region": "Southeast",
+        "construction_cost_multiplier": 1.0,
+    },
+    {
+        "zone_id": 2,
+        "zone_name": "Beta",
+        "state": "TN",
+        "iso": "TVA",
+        "interconnect": "Eastern",
+        "egrid_subregion": "SRTV",
+        "industrial_price_usd_per_mwh": 60.0,
+        "wholesale_price_usd_per_mwh": 30.0,
+        "grid_co2_kg_per_mwh": 500.0,
+        "interconnection_lead_time_years": 4.0,
+        "line_cost_region": "Southeast",
+        "construction_cost_multiplier": 1.0,
+    },
 ]
 
 COSTS = {
@@ -39,18 +61,51 @@ COSTS = {
 
 POWER = [
     {"option_id": "grid", "kind": "utility_tariff", "name": "tariff", "lead_time_years": 0.0},
-    {"option_id": "recip", "kind": "onsite_gas", "name": "engines", "capex_usd_per_kw": 2000.0, "fixed_om_usd_per_kw_year": 0.0,
-     "variable_om_usd_per_mwh": 0.0, "heat_rate_mmbtu_per_mwh": 10.0, "co2_kg_per_mwh": 530.6, "lead_time_years": 0.5,
-     "max_mw": 1000.0, "capacity_factor": 1.0, "life_years": 20.0},
-    {"option_id": "battery4h", "kind": "battery", "name": "battery", "capex_usd_per_kw": 1500.0, "fixed_om_usd_per_kw_year": 0.0,
-     "lead_time_years": 0.5, "max_mw": 500.0, "life_years": 15.0, "duration_hours": 4.0},
-    {"option_id": "solar", "kind": "solar_ppa", "name": "solar PPA", "price_usd_per_mwh": 50.0, "lead_time_years": 1.0,
-     "max_mw": 1000.0, "contract_years": 15},
+    {
+        "option_id": "recip",
+        "kind": "onsite_gas",
+        "name": "engines",
+        "capex_usd_per_kw": 2000.0,
+        "fixed_om_usd_per_kw_year": 0.0,
+        "variable_om_usd_per_mwh": 0.0,
+        "heat_rate_mmbtu_per_mwh": 10.0,
+        "co2_kg_per_mwh": 530.6,
+        "lead_time_years": 0.5,
+        "max_mw": 1000.0,
+        "capacity_factor": 1.0,
+        "life_years": 20.0,
+    },
+    {
+        "option_id": "battery4h",
+        "kind": "battery",
+        "name": "battery",
+        "capex_usd_per_kw": 1500.0,
+        "fixed_om_usd_per_kw_year": 0.0,
+        "lead_time_years": 0.5,
+        "max_mw": 500.0,
+        "life_years": 15.0,
+        "duration_hours": 4.0,
+    },
+    {
+        "option_id": "solar",
+        "kind": "solar_ppa",
+        "name": "solar PPA",
+        "price_usd_per_mwh": 50.0,
+        "lead_time_years": 1.0,
+        "max_mw": 1000.0,
+        "contract_years": 15,
+    },
 ]
 
 LINE_COSTS = [
-    {"voltage_kv": kv, "line_cost_region": "Southeast", "line_cost_usd_per_mile": 1.0e6, "substation_upgrade_usd": 0.0,
-     "new_substation_usd": 0.0, "line_capacity_mw": cap}
+    {
+        "voltage_kv": kv,
+        "line_cost_region": "Southeast",
+        "line_cost_usd_per_mile": 1.0e6,
+        "substation_upgrade_usd": 0.0,
+        "new_substation_usd": 0.0,
+        "line_capacity_mw": cap,
+    }
     for kv, cap in ((138.0, 2000.0), (230.0, 2000.0), (345.0, 2000.0), (500.0, 2000.0))
 ]
 
@@ -68,16 +123,39 @@ def write_tiny_data(
     """Write every default layer into ``directory``; sites/substations need the contract's columns."""
     directory.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(zones or ZONES).to_csv(directory / "zones.csv", index=False)
-    site_defaults = {"county_fips": "47157", "market": "test", "population_density_per_km2": 10.0,
-                     "buildable_acres": 1000.0, "land_cost_usd_per_acre": 0.0, "max_it_mw": 500.0,
-                     "permitting_lead_time_years": 0.0, "climate_zone": "4A", "state": "TN", "zone_id": 1}
-    pd.DataFrame([{**site_defaults, **s} for s in sites]).to_csv(directory / "candidate_sites.csv", index=False)
-    sub_defaults = {"name": "sub", "max_voltage_kv": 230.0, "zone_id": 1, "load_mw": 0.0, "generation_mw": 0.0,
-                    "line_rating_mw": 1000.0}
+    site_defaults = {
+        "county_fips": "47157",
+        "market": "test",
+        "population_density_per_km2": 10.0,
+        "buildable_acres": 1000.0,
+        "land_cost_usd_per_acre": 0.0,
+        "max_it_mw": 500.0,
+        "permitting_lead_time_years": 0.0,
+        "climate_zone": "4A",
+        "state": "TN",
+        "zone_id": 1,
+    }
+    pd.DataFrame([{**site_defaults, **s} for s in sites]).to_csv(
+        directory / "candidate_sites.csv", index=False
+    )
+    sub_defaults = {
+        "name": "sub",
+        "max_voltage_kv": 230.0,
+        "zone_id": 1,
+        "load_mw": 0.0,
+        "generation_mw": 0.0,
+        "line_rating_mw": 1000.0,
+    }
     subs = pd.DataFrame([{**sub_defaults, **s} for s in substations])
     subs.to_csv(directory / "substations.csv", index=False)
     lines = gpd.GeoDataFrame(
-        {"line_id": [1], "voltage_kv": [230.0], "rating_mw": [400.0], "from_substation_id": [0], "to_substation_id": [0]},
+        {
+            "line_id": [1],
+            "voltage_kv": [230.0],
+            "rating_mw": [400.0],
+            "from_substation_id": [0],
+            "to_substation_id": [0],
+        },
         geometry=[LineString([(-90.0, 35.0), (-89.0, 35.0)])],
         crs="EPSG:4326",
     )
@@ -107,7 +185,10 @@ def write_tiny_data(
         coords={"month": np.arange(1, 13), "lat": lat, "lon": lon},
     )
     ds.to_netcdf(directory / "climate.nc", engine="h5netcdf")
-    states = gpd.GeoDataFrame({"state": ["TN"], "name": ["Tennessee"], "fips": ["47"]},
-                              geometry=[box(-92.0, 33.0, -88.0, 37.0)], crs="EPSG:4326")
+    states = gpd.GeoDataFrame(
+        {"state": ["TN"], "name": ["Tennessee"], "fips": ["47"]},
+        geometry=[box(-92.0, 33.0, -88.0, 37.0)],
+        crs="EPSG:4326",
+    )
     states.to_file(directory / "states.geojson", driver="GeoJSON")
     return directory

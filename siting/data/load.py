@@ -31,7 +31,14 @@ DEFAULT_FILES = {
     "states": "states.geojson",
 }
 
-CLIMATE_VARIABLES = ("t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c", "ghi_kwh_per_m2_day", "wind_speed_100m_m_per_s")
+CLIMATE_VARIABLES = (
+    "t2m_c",
+    "t2m_max_c",
+    "t2m_min_c",
+    "wet_bulb_c",
+    "ghi_kwh_per_m2_day",
+    "wind_speed_100m_m_per_s",
+)
 
 
 def default_data_dir() -> Path:
@@ -90,11 +97,15 @@ class Dataset:
 
 def _read_csv(path: Path, layer: str) -> pd.DataFrame:
     if not path.exists():
-        raise InputError(f"{layer} file not found", file=path, fix="check the path in the scenario's data: section")
+        raise InputError(
+            f"{layer} file not found", file=path, fix="check the path in the scenario's data: section"
+        )
     try:
         return pd.read_csv(path)
     except Exception as exc:  # pandas raises many types for malformed CSV
-        raise InputError(f"cannot read {layer} as CSV: {exc}", file=path, fix="save the table as UTF-8 CSV") from None
+        raise InputError(
+            f"cannot read {layer} as CSV: {exc}", file=path, fix="save the table as UTF-8 CSV"
+        ) from None
 
 
 def _points(df: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -103,11 +114,15 @@ def _points(df: pd.DataFrame) -> gpd.GeoDataFrame:
 
 def _read_vector(path: Path, layer: str) -> gpd.GeoDataFrame:
     if not path.exists():
-        raise InputError(f"{layer} file not found", file=path, fix="check the path in the scenario's data: section")
+        raise InputError(
+            f"{layer} file not found", file=path, fix="check the path in the scenario's data: section"
+        )
     try:
         gdf = gpd.read_file(path)
     except Exception as exc:
-        raise InputError(f"cannot read {layer}: {exc}", file=path, fix="use GeoJSON, GeoPackage or Shapefile") from None
+        raise InputError(
+            f"cannot read {layer}: {exc}", file=path, fix="use GeoJSON, GeoPackage or Shapefile"
+        ) from None
     if gdf.crs is None:
         raise InputError(
             f"{layer} has no coordinate reference system",
@@ -176,11 +191,15 @@ def load_line_costs(path: Path) -> pd.DataFrame:
 
 def load_climate(path: Path) -> xr.Dataset:
     if not path.exists():
-        raise InputError("climate file not found", file=path, fix="check the path in the scenario's data: section")
+        raise InputError(
+            "climate file not found", file=path, fix="check the path in the scenario's data: section"
+        )
     try:
         ds = xr.open_dataset(path, engine="h5netcdf")
     except Exception as exc:
-        raise InputError(f"cannot read climate NetCDF: {exc}", file=path, fix="write NetCDF4 (HDF5)") from None
+        raise InputError(
+            f"cannot read climate NetCDF: {exc}", file=path, fix="write NetCDF4 (HDF5)"
+        ) from None
     missing = [v for v in CLIMATE_VARIABLES if v not in ds]
     if missing or not {"lat", "lon", "month"} <= set(ds.dims):
         raise InputError(

@@ -95,7 +95,11 @@ POWER_OPTIONS = pa.DataFrameSchema(
         "heat_rate_mmbtu_per_mwh": Col(float, [Chk.in_range(0, 30)], coerce=True, nullable=True),
         "co2_kg_per_mwh": _nonneg("kg CO2/MWh", nullable=True),
         "lead_time_years": Col(
-            float, [Chk.in_range(0, 20)], coerce=True, nullable=True, description="years; the tariff uses the zone's"
+            float,
+            [Chk.in_range(0, 20)],
+            coerce=True,
+            nullable=True,
+            description="years; the tariff uses the zone's",
         ),
         "max_mw": _nonneg("MW", nullable=True),
         "capacity_factor": Col(float, [Chk.in_range(0, 1)], coerce=True, nullable=True),

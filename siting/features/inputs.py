@@ -138,7 +138,14 @@ def site_monthly_climate(climate: xr.Dataset, lat, lon, file=None, max_offset_de
     ``max_offset_deg`` (KD-tree on latitude and cos(latitude)-scaled longitude), otherwise an InputError.
     """
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-    fields = ("t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c", "ghi_kwh_per_m2_day", "wind_speed_100m_m_per_s")
+    fields = (
+        "t2m_c",
+        "t2m_max_c",
+        "t2m_min_c",
+        "wet_bulb_c",
+        "ghi_kwh_per_m2_day",
+        "wind_speed_100m_m_per_s",
+    )
     valid = np.ones((climate.sizes["lat"], climate.sizes["lon"]), dtype=bool)
     for var in fields:
         valid &= climate[var].notnull().all("month").transpose("lat", "lon").to_numpy()
@@ -176,7 +183,9 @@ def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> tuple[np.ndarray, np.ndarr
     -------
     pue_month (site, 12), wue_month (site, 12) in L/kWh, pue_peak (site,)
     """
-    t_mean, t_max, t_min = (pts[v].transpose("site", "month").to_numpy() for v in ("t2m_c", "t2m_max_c", "t2m_min_c"))
+    t_mean, t_max, t_min = (
+        pts[v].transpose("site", "month").to_numpy() for v in ("t2m_c", "t2m_max_c", "t2m_min_c")
+    )
     wb_mean = pts["wet_bulb_c"].transpose("site", "month").to_numpy()
     db = diurnal_profile(t_mean, t_max, t_min)
     half = 0.5 * WET_BULB_DIURNAL_FRACTION * (t_max - t_min)
@@ -211,16 +220,22 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
 
     monthly = pts[["t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c"]]
     weather = synthesize_hourly_temperature(monthly)
-    weather["ghi_w_per_m2"] = synthesize_hourly_ghi(pts["ghi_kwh_per_m2_day"]).transpose(*weather["dry_bulb_c"].dims)
+    weather["ghi_w_per_m2"] = synthesize_hourly_ghi(pts["ghi_kwh_per_m2_day"]).transpose(
+        *weather["dry_bulb_c"].dims
+    )
     feats = site_climate_features(weather, cooling_design=cooling)
     wind_month = xr.DataArray(
         wind_capacity_factor(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy()),
         dims=("site", "month"),
         coords={"month": pts["month"]},
     )
-    feats["wind_cf"] = wind_month.sel(month=feats["time"].dt.month).drop_vars("month").transpose("site", "time")
+    feats["wind_cf"] = (
+        wind_month.sel(month=feats["time"].dt.month).drop_vars("month").transpose("site", "time")
+    )
     feats = feats[["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"]].astype("float64").load()
-    rep = representative_periods(feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", "wue_l_per_kwh"])
+    rep = representative_periods(
+        feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", "wue_l_per_kwh"]
+    )
     n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
     weight = np.repeat(rep["weight_hours"].to_numpy() / n_hour, n_hour)
 
@@ -228,7 +243,9 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
         return rep[name].transpose("site", "period", "hour").to_numpy().reshape(-1, n_per * n_hour)
 
     return {
-        "periods": pd.DataFrame({"hours": weight}, index=pd.Index(np.arange(1, n_per * n_hour + 1), name="period")),
+        "periods": pd.DataFrame(
+            {"hours": weight}, index=pd.Index(np.arange(1, n_per * n_hour + 1), name="period")
+        ),
         "pue": flat("pue"),
         "wue": flat("wue_l_per_kwh"),
         "solar_cf": flat("solar_cf"),
@@ -320,8 +337,10 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     used_zones = zones.loc[sorted(set(sites["zone_id"]))]
     zone_tab = pd.DataFrame(
         {
-            "tariff_usd_per_mwh": used_zones["industrial_price_usd_per_mwh"] * ov.electricity_price_multiplier,
-            "wholesale_usd_per_mwh": used_zones["wholesale_price_usd_per_mwh"] * ov.electricity_price_multiplier,
+            "tariff_usd_per_mwh": used_zones["industrial_price_usd_per_mwh"]
+            * ov.electricity_price_multiplier,
+            "wholesale_usd_per_mwh": used_zones["wholesale_price_usd_per_mwh"]
+            * ov.electricity_price_multiplier,
             "grid_co2_t_per_mwh": used_zones["grid_co2_kg_per_mwh"] / 1000.0,
             "name": used_zones["zone_name"],
             "iso": used_zones["iso"],
@@ -345,7 +364,9 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     lc = dataset.line_costs.set_index(["voltage_kv", "line_cost_region"])
     lc_rows = lc.reindex(pd.MultiIndex.from_arrays([line_class, region]))
     if lc_rows["line_cost_usd_per_mile"].isna().any():
-        missing = sorted(set(zip(line_class[lc_rows["line_cost_usd_per_mile"].isna().to_numpy()], region, strict=False)))
+        missing = sorted(
+            set(zip(line_class[lc_rows["line_cost_usd_per_mile"].isna().to_numpy()], region, strict=False))
+        )
         raise InputError(
             f"line_costs has no row for (voltage_kv, line_cost_region) {missing[:3]}",
             file=dataset.files.get("line_costs"),
@@ -370,7 +391,8 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
             "available_year": first_online_year(dy, lead) if len(pairs) else np.array([], dtype=int),
         },
         index=pd.MultiIndex.from_arrays(
-            [pairs["site_id"].to_numpy(), pairs["substation_id"].to_numpy()], names=["site_id", "substation_id"]
+            [pairs["site_id"].to_numpy(), pairs["substation_id"].to_numpy()],
+            names=["site_id", "substation_id"],
         ),
     )
     used_subs = subs.loc[sorted(set(pairs["substation_id"]))]
@@ -420,13 +442,20 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     generators["crf"] = [crf(r, life) for life in generators["life_years"]]
     # last year an option may run (temporary permits), and its firm share of nameplate for the peak
     generators["retire_year"] = generators["available_year"] + generators["max_operating_years"]
-    reserve = float(costs.get("onsite_reserve_margin", 0.0)) if ov.onsite_reserve_margin is None else ov.onsite_reserve_margin
+    reserve = (
+        float(costs.get("onsite_reserve_margin", 0.0))
+        if ov.onsite_reserve_margin is None
+        else ov.onsite_reserve_margin
+    )
     generators["firm_fraction"] = np.where(
         generators["kind"] == "battery", 1.0, generators["availability"] / (1.0 + reserve)
     )
 
     # contracts (PPAs), one per option and zone with a candidate site ------------------------------------
-    ppa = opts[opts["kind"].isin(["solar_ppa", "wind_ppa", "firm_clean_ppa"]) & opts["kind"].isin(scenario.power_options)]
+    ppa = opts[
+        opts["kind"].isin(["solar_ppa", "wind_ppa", "firm_clean_ppa"])
+        & opts["kind"].isin(scenario.power_options)
+    ]
     zone_ids = list(zone_tab.index)
     idx = pd.MultiIndex.from_product([ppa.index, zone_ids], names=["option_id", "zone_id"])
     contracts = pd.DataFrame(
@@ -435,11 +464,15 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
             "strike_usd_per_mwh": ppa.loc[idx.get_level_values(0), "price_usd_per_mwh"].to_numpy(dtype=float),
             "max_mw": ppa.loc[idx.get_level_values(0), "max_mw"].fillna(np.inf).to_numpy(dtype=float),
             "lead_time_years": ppa.loc[idx.get_level_values(0), "lead_time_years"].to_numpy(dtype=float),
-            "contract_years": ppa.loc[idx.get_level_values(0)].get("contract_years", pd.Series(np.nan, index=idx.get_level_values(0))).to_numpy(dtype=float),
+            "contract_years": ppa.loc[idx.get_level_values(0)]
+            .get("contract_years", pd.Series(np.nan, index=idx.get_level_values(0)))
+            .to_numpy(dtype=float),
         },
         index=idx,
     )
-    contracts["available_year"] = first_online_year(dy, contracts["lead_time_years"].to_numpy()) if len(contracts) else []
+    contracts["available_year"] = (
+        first_online_year(dy, contracts["lead_time_years"].to_numpy()) if len(contracts) else []
+    )
     if contracts["strike_usd_per_mwh"].isna().any():
         raise InputError(
             "a PPA option has no price_usd_per_mwh",
@@ -458,12 +491,18 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         if row["kind"] in by_zone:
             cf = by_zone[row["kind"]].loc[zone].to_numpy()
         else:
-            cf = np.full(len(periods), float(ppa.loc[opt, "capacity_factor"]) if pd.notna(ppa.loc[opt, "capacity_factor"]) else 0.9)
+            cf = np.full(
+                len(periods),
+                float(ppa.loc[opt, "capacity_factor"]) if pd.notna(ppa.loc[opt, "capacity_factor"]) else 0.9,
+            )
         cf_rows.append(pd.DataFrame({"option_id": opt, "zone_id": zone, "period": periods.index, "cf": cf}))
     contract_cf = (
         pd.concat(cf_rows).set_index(["option_id", "zone_id", "period"]).sort_index()
         if cf_rows
-        else pd.DataFrame({"cf": []}, index=pd.MultiIndex.from_arrays([[], [], []], names=["option_id", "zone_id", "period"]))
+        else pd.DataFrame(
+            {"cf": []},
+            index=pd.MultiIndex.from_arrays([[], [], []], names=["option_id", "zone_id", "period"]),
+        )
     )
 
     targets = pd.Series(scenario.target_by_year(), name="target_it_mw")

@@ -47,8 +47,11 @@ def wind_capacity_factor(mean_speed_m_s):
     v = np.linspace(0.0, 30.0, 301)
     dv = v[1] - v[0]
     # Rayleigh with mean m: f(v) = (pi/2) v / m^2 exp(-(pi/4) (v/m)^2).
-    pdf = (np.pi / 2.0) * v / np.maximum(mean, 1e-6)[..., None] ** 2 * np.exp(
-        -(np.pi / 4.0) * (v / np.maximum(mean, 1e-6)[..., None]) ** 2
+    pdf = (
+        (np.pi / 2.0)
+        * v
+        / np.maximum(mean, 1e-6)[..., None] ** 2
+        * np.exp(-(np.pi / 4.0) * (v / np.maximum(mean, 1e-6)[..., None]) ** 2)
     )
     cf = (pdf * wind_power_curve(v)).sum(axis=-1) * dv
     return (1.0 - WIND_LOSSES) * cf

@@ -76,9 +76,13 @@ def add_variables(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     """Variables with their natural bounds; capacity before its lead time is fixed to zero."""
     s_tab = d.sites
     m.open = pyo.Var(m.S, within=pyo.Binary)
-    m.phases = pyo.Var(m.S, m.T, within=pyo.NonNegativeIntegers, bounds=lambda m, s, t: (0, int(m._site[s]["max_phases"])))
+    m.phases = pyo.Var(
+        m.S, m.T, within=pyo.NonNegativeIntegers, bounds=lambda m, s, t: (0, int(m._site[s]["max_phases"]))
+    )
     m.connect = pyo.Var(m.C, within=pyo.Binary)
-    m.conn_mw = pyo.Var(m.C, within=pyo.NonNegativeReals, bounds=lambda m, s, b: (0, float(m._conn[(s, b)]["max_mw"])))
+    m.conn_mw = pyo.Var(
+        m.C, within=pyo.NonNegativeReals, bounds=lambda m, s, b: (0, float(m._conn[(s, b)]["max_mw"]))
+    )
     site_facility_max = (s_tab["max_phases"] * d.phase_mw * s_tab["pue_peak"]).to_dict()
 
     def gen_bounds(m, s, g, t):
@@ -87,7 +91,12 @@ def add_variables(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     m.gen_mw = pyo.Var(m.S, m.G, m.T, within=pyo.NonNegativeReals, bounds=gen_bounds)
     m.gen_out = pyo.Var(m.S, m.GAS, m.T, m.P, within=pyo.NonNegativeReals)
     m.grid_out = pyo.Var(m.S, m.T, m.P, within=pyo.NonNegativeReals)
-    m.ppa_mw = pyo.Var(m.K, m.T, within=pyo.NonNegativeReals, bounds=lambda m, k, z, t: (0, _finite(m._contract[(k, z)]["max_mw"])))
+    m.ppa_mw = pyo.Var(
+        m.K,
+        m.T,
+        within=pyo.NonNegativeReals,
+        bounds=lambda m, k, z, t: (0, _finite(m._contract[(k, z)]["max_mw"])),
+    )
     m.clean_mwh = pyo.Var(m.Z, m.T, within=pyo.NonNegativeReals)
     m.shortfall_mw = pyo.Var(m.T, within=pyo.NonNegativeReals)
 
@@ -184,9 +193,11 @@ def one_interconnection_per_site(m, d):
     """An opened site connects to at most one substation; a closed site to none."""
     m.one_interconnection_per_site = pyo.Constraint(
         m.S,
-        rule=lambda m, s: (sum(m.connect[c] for c in m._conns_of_site[s]) <= m.open[s])
-        if m._conns_of_site[s]
-        else pyo.Constraint.Skip,
+        rule=lambda m, s: (
+            (sum(m.connect[c] for c in m._conns_of_site[s]) <= m.open[s])
+            if m._conns_of_site[s]
+            else pyo.Constraint.Skip
+        ),
     )
 
 
@@ -201,9 +212,11 @@ def substation_headroom(m, d):
     """All connections to one substation together stay within its headroom."""
     m.substation_headroom = pyo.Constraint(
         m.B,
-        rule=lambda m, b: sum(m.conn_mw[c] for c in m._conns_of_sub[b]) <= float(m._sub[b]["headroom_mw"])
-        if m._conns_of_sub[b]
-        else pyo.Constraint.Skip,
+        rule=lambda m, b: (
+            sum(m.conn_mw[c] for c in m._conns_of_sub[b]) <= float(m._sub[b]["headroom_mw"])
+            if m._conns_of_sub[b]
+            else pyo.Constraint.Skip
+        ),
     )
 
 
@@ -221,15 +234,18 @@ def onsite_output_within_capacity(m, d):
         m.GAS,
         m.T,
         m.P,
-        rule=lambda m, s, g, t, p: m.gen_out[s, g, t, p]
-        <= float(m._gen[g]["availability"]) * m.gen_mw[s, g, t],
+        rule=lambda m, s, g, t, p: (
+            m.gen_out[s, g, t, p] <= float(m._gen[g]["availability"]) * m.gen_mw[s, g, t]
+        ),
     )
 
 
 def onsite_plant_only_at_open_sites(m, d):
     """On-site plant is built only at opened sites."""
     m.onsite_plant_only_at_open_sites = pyo.Constraint(
-        m.S, m.G, rule=lambda m, s, g: m.gen_mw[s, g, m.T.last()] <= (m.gen_mw[s, g, m.T.last()].ub or 0.0) * m.open[s]
+        m.S,
+        m.G,
+        rule=lambda m, s, g: m.gen_mw[s, g, m.T.last()] <= (m.gen_mw[s, g, m.T.last()].ub or 0.0) * m.open[s],
     )
 
 
@@ -239,8 +255,9 @@ def energy_balance(m, d):
         m.S,
         m.T,
         m.P,
-        rule=lambda m, s, t, p: m.grid_out[s, t, p] + sum(m.gen_out[s, g, t, p] for g in m.GAS)
-        == m.facility_avg_mw[s, t, p],
+        rule=lambda m, s, t, p: (
+            m.grid_out[s, t, p] + sum(m.gen_out[s, g, t, p] for g in m.GAS) == m.facility_avg_mw[s, t, p]
+        ),
     )
 
 
@@ -262,8 +279,9 @@ def it_target_or_shortfall(m, d):
     """IT MW online + shortfall ≥ target in every year."""
     m.it_target_or_shortfall = pyo.Constraint(
         m.T,
-        rule=lambda m, t: sum(m.it_mw[s, t] for s in m.S) + m.shortfall_mw[t]
-        >= float(d.targets_it_mw.loc[t]),
+        rule=lambda m, t: (
+            sum(m.it_mw[s, t] for s in m.S) + m.shortfall_mw[t] >= float(d.targets_it_mw.loc[t])
+        ),
     )
 
 
@@ -271,14 +289,22 @@ def clean_energy_claims(m, d):
     """Contracted clean MWh claimed in a zone ≤ what the contracts produce and ≤ grid purchases there."""
 
     def produced(m, z, t):
-        return sum(m._hours[p] * float(m._cf[(k, z, p)]) * m.ppa_mw[k, z, t] for (k, _) in m._contracts_of_zone[z] for p in m.P)
+        return sum(
+            m._hours[p] * float(m._cf[(k, z, p)]) * m.ppa_mw[k, z, t]
+            for (k, _) in m._contracts_of_zone[z]
+            for p in m.P
+        )
 
-    m.clean_within_contracts = pyo.Constraint(m.Z, m.T, rule=lambda m, z, t: m.clean_mwh[z, t] <= produced(m, z, t))
+    m.clean_within_contracts = pyo.Constraint(
+        m.Z, m.T, rule=lambda m, z, t: m.clean_mwh[z, t] <= produced(m, z, t)
+    )
     m.clean_within_purchases = pyo.Constraint(
         m.Z,
         m.T,
-        rule=lambda m, z, t: m.clean_mwh[z, t]
-        <= sum(m._hours[p] * m.grid_out[s, t, p] for s in m._sites_of_zone[z] for p in m.P),
+        rule=lambda m, z, t: (
+            m.clean_mwh[z, t]
+            <= sum(m._hours[p] * m.grid_out[s, t, p] for s in m._sites_of_zone[z] for p in m.P)
+        ),
     )
 
 
@@ -321,11 +347,13 @@ def overnight_capex(m, d) -> pyo.Expression:
     c_tab = d.connections
     return (
         sum(
-            (float(m._site[s]["land_usd_per_mw"]) + float(m._site[s]["construction_usd_per_mw"])) * m.it_mw[s, last]
+            (float(m._site[s]["land_usd_per_mw"]) + float(m._site[s]["construction_usd_per_mw"]))
+            * m.it_mw[s, last]
             for s in m.S
         )
         + sum(
-            float(c_tab.loc[c, "fixed_cost_usd"]) * m.connect[c] + float(c_tab.loc[c, "cost_usd_per_mw"]) * m.conn_mw[c]
+            float(c_tab.loc[c, "fixed_cost_usd"]) * m.connect[c]
+            + float(c_tab.loc[c, "cost_usd_per_mw"]) * m.conn_mw[c]
             for c in m.C
         )
         + sum(float(m._gen[g]["capex_usd_per_mw"]) * m.gen_mw[s, g, last] for s in m.S for g in m.G)
@@ -347,24 +375,39 @@ def cost_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> dict[tuple[str, in
     def per_year(t: int) -> dict[str, object]:
         e = {}
         e["land"] = d.crf_land * sum(site[s]["land_usd_per_mw"] * m.it_mw[s, t] for s in m.S)
-        e["construction"] = d.crf_datacenter * sum(site[s]["construction_usd_per_mw"] * m.it_mw[s, t] for s in m.S)
+        e["construction"] = d.crf_datacenter * sum(
+            site[s]["construction_usd_per_mw"] * m.it_mw[s, t] for s in m.S
+        )
         e["interconnection"] = d.crf_interconnection * sum(
             conn[c]["fixed_cost_usd"] * m.connect[c] + conn[c]["cost_usd_per_mw"] * m.conn_mw[c]
             for c in m.C
             if t >= int(conn[c]["available_year"])
         )
-        e["onsite_generation"] = sum(g[k]["crf"] * g[k]["capex_usd_per_mw"] * m.gen_mw[s, k, t] for s in m.S for k in m.GAS)
-        e["storage"] = sum(g[k]["crf"] * g[k]["capex_usd_per_mw"] * m.gen_mw[s, k, t] for s in m.S for k in m.BAT)
+        e["onsite_generation"] = sum(
+            g[k]["crf"] * g[k]["capex_usd_per_mw"] * m.gen_mw[s, k, t] for s in m.S for k in m.GAS
+        )
+        e["storage"] = sum(
+            g[k]["crf"] * g[k]["capex_usd_per_mw"] * m.gen_mw[s, k, t] for s in m.S for k in m.BAT
+        )
         e["energy"] = sum(hours[p] * tariff[zone_of[s]] * m.grid_out[s, t, p] for s in m.S for p in m.P)
-        e["fuel"] = sum(hours[p] * g[k]["fuel_usd_per_mwh"] * m.gen_out[s, k, t, p] for s in m.S for k in m.GAS for p in m.P)
+        e["fuel"] = sum(
+            hours[p] * g[k]["fuel_usd_per_mwh"] * m.gen_out[s, k, t, p]
+            for s in m.S
+            for k in m.GAS
+            for p in m.P
+        )
         e["contracts"] = sum(
-            hours[p] * cf[(k, z, p)] * (strike[(k, z)] - wholesale[z]) * m.ppa_mw[k, z, t] for (k, z) in m.K for p in m.P
+            hours[p] * cf[(k, z, p)] * (strike[(k, z)] - wholesale[z]) * m.ppa_mw[k, z, t]
+            for (k, z) in m.K
+            for p in m.P
         )
         e["operations"] = (
             sum(site[s]["dc_fixed_om_usd_per_mw_year"] * m.it_mw[s, t] for s in m.S)
             + sum(g[k]["fixed_om_usd_per_mw_year"] * m.gen_mw[s, k, t] for s in m.S for k in m.G)
             + sum(
-                hours[p] * (g[k]["marginal_cost_usd_per_mwh"] - g[k]["fuel_usd_per_mwh"]) * m.gen_out[s, k, t, p]
+                hours[p]
+                * (g[k]["marginal_cost_usd_per_mwh"] - g[k]["fuel_usd_per_mwh"])
+                * m.gen_out[s, k, t, p]
                 for s in m.S
                 for k in m.GAS
                 for p in m.P

@@ -73,7 +73,9 @@ def solve_model(
     h = opt._solver_model
     size = {
         "variables": int(h.getNumCol()),
-        "integer_variables": int(sum(1 for v in m.component_data_objects(pyo.Var, active=True) if v.is_integer() and not v.fixed)),
+        "integer_variables": int(
+            sum(1 for v in m.component_data_objects(pyo.Var, active=True) if v.is_integer() and not v.fixed)
+        ),
         "constraints": int(h.getNumRow()),
         "nonzeros": int(h.getNumNz()),
     }

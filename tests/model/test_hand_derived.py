@@ -19,20 +19,45 @@ def df(t, base=2026):
 
 
 def scenario(**kw):
-    base = dict(name="t", decision_year=2026, horizon={"first_year": 2027, "last_year": 2030}, phase_mw=50,
-                targets_it_mw={2027: 100}, min_sites=0, power_options=["utility_tariff"],
-                solver={"time_limit_seconds": 60, "mip_gap": 1e-6})
+    base = dict(
+        name="t",
+        decision_year=2026,
+        horizon={"first_year": 2027, "last_year": 2030},
+        phase_mw=50,
+        targets_it_mw={2027: 100},
+        min_sites=0,
+        power_options=["utility_tariff"],
+        solver={"time_limit_seconds": 60, "mip_gap": 1e-6},
+    )
     base.update(kw)
     return siting.Scenario(**base)
 
 
 ZONES = [
-    {"zone_id": 1, "zone_name": "Early", "state": "TN", "iso": "X", "industrial_price_usd_per_mwh": 60.0,
-     "wholesale_price_usd_per_mwh": 30.0, "grid_co2_kg_per_mwh": 500.0, "interconnection_lead_time_years": 1.0,
-     "line_cost_region": "Southeast", "construction_cost_multiplier": 1.2},
-    {"zone_id": 2, "zone_name": "Late", "state": "TN", "iso": "X", "industrial_price_usd_per_mwh": 60.0,
-     "wholesale_price_usd_per_mwh": 30.0, "grid_co2_kg_per_mwh": 500.0, "interconnection_lead_time_years": 4.0,
-     "line_cost_region": "Southeast", "construction_cost_multiplier": 1.0},
+    {
+        "zone_id": 1,
+        "zone_name": "Early",
+        "state": "TN",
+        "iso": "X",
+        "industrial_price_usd_per_mwh": 60.0,
+        "wholesale_price_usd_per_mwh": 30.0,
+        "grid_co2_kg_per_mwh": 500.0,
+        "interconnection_lead_time_years": 1.0,
+        "line_cost_region": "Southeast",
+        "construction_cost_multiplier": 1.2,
+    },
+    {
+        "zone_id": 2,
+        "zone_name": "Late",
+        "state": "TN",
+        "iso": "X",
+        "industrial_price_usd_per_mwh": 60.0,
+        "wholesale_price_usd_per_mwh": 30.0,
+        "grid_co2_kg_per_mwh": 500.0,
+        "interconnection_lead_time_years": 4.0,
+        "line_cost_region": "Southeast",
+        "construction_cost_multiplier": 1.0,
+    },
 ]
 EARLY_LATE_SITES = [
     {"site_id": "early", "name": "Early", "lat": 35.0, "lon": -90.0, "zone_id": 1, "max_it_mw": 100},
@@ -53,7 +78,7 @@ def test_cheap_but_late_loses_to_expensive_but_early(tiny, tmp_path):
     assert plan.meta["shortfall_it_mw"] == {"2027": 0.0, "2028": 0.0, "2029": 0.0, "2030": 0.0}
     # by hand: 100 MW at 12,000 $/kW (zone multiplier 1.2) from 2027, O&M 100 $/kW-yr, grid energy at
     # 60 $/MWh for 100 MW × PUE × 8760 h, and the 1 km tie-in annuitised over 20 years
-    annual = (crf(R, 20) * 12_000e3 * 100 + 100e3 * 100 + 100 * PUE * HOURS * 60.0 + crf(R, 20) * TIE_IN_USD)
+    annual = crf(R, 20) * 12_000e3 * 100 + 100e3 * 100 + 100 * PUE * HOURS * 60.0 + crf(R, 20) * TIE_IN_USD
     expected = sum(df(t) * annual for t in range(2027, 2031))
     assert plan.objective_usd == pytest.approx(expected, rel=1e-6)
     assert check_plan(plan.save(tmp_path / "plan")) == []
@@ -65,8 +90,12 @@ def test_cheap_but_late_wins_when_lost_compute_is_cheap(tiny):
     plan = siting.solve(scenario(value_of_lost_compute_usd_per_mw_year=1.7e6), data_dir=data)
     assert list(plan.sites["site_id"]) == ["late"]
     # the late zone's grid arrives in 2030 (decision 2026 + 4 years): short 100 MW in 2027–2029
-    assert plan.meta["shortfall_it_mw"] == pytest.approx({"2027": 100.0, "2028": 100.0, "2029": 100.0, "2030": 0.0})
-    annual_2030 = crf(R, 20) * 10_000e3 * 100 + 100e3 * 100 + 100 * PUE * HOURS * 60.0 + crf(R, 20) * TIE_IN_USD
+    assert plan.meta["shortfall_it_mw"] == pytest.approx(
+        {"2027": 100.0, "2028": 100.0, "2029": 100.0, "2030": 0.0}
+    )
+    annual_2030 = (
+        crf(R, 20) * 10_000e3 * 100 + 100e3 * 100 + 100 * PUE * HOURS * 60.0 + crf(R, 20) * TIE_IN_USD
+    )
     expected = df(2030) * annual_2030 + sum(df(t) * 1.7e6 * 100 for t in (2027, 2028, 2029))
     assert plan.objective_usd == pytest.approx(expected, rel=1e-6)
 
@@ -105,7 +134,9 @@ def test_deadline_only_onsite_power_can_meet(tiny, tmp_path):
     subs = [{"substation_id": 1, "lat": 35.0, "lon": -90.0, "headroom_mw": 500}]
     data = tiny(sites, subs, zones=ONSITE_ONLY_ZONE)
     grid_only = siting.solve(scenario(), data_dir=data)
-    assert grid_only.meta["shortfall_it_mw"] == pytest.approx({"2027": 100.0, "2028": 100.0, "2029": 100.0, "2030": 0.0})
+    assert grid_only.meta["shortfall_it_mw"] == pytest.approx(
+        {"2027": 100.0, "2028": 100.0, "2029": 100.0, "2030": 0.0}
+    )
 
     plan = siting.solve(scenario(power_options=["utility_tariff", "onsite_gas", "battery"]), data_dir=data)
     assert plan.meta["shortfall_it_mw"]["2027"] == pytest.approx(0.0)
@@ -128,7 +159,9 @@ def test_carbon_cap_turns_gas_into_grid_plus_solar_ppa(tiny, tmp_path):
     assert not (free.contracts["kind"] == "solar_ppa").any()
 
     cap = 100_000.0
-    plan = siting.solve(scenario(power_options=kinds, targets_it_mw={2028: 100}, carbon_cap_tco2_per_year=cap), data_dir=data)
+    plan = siting.solve(
+        scenario(power_options=kinds, targets_it_mw={2028: 100}, carbon_cap_tco2_per_year=cap), data_dir=data
+    )
     assert max(plan.meta["emissions_tco2"].values()) <= cap + 1e-3
     assert (plan.contracts["kind"] == "solar_ppa").any()
     assert plan.capacity.set_index("year").loc[2030, "grid_mwh"] > 0

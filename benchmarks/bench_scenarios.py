@@ -1,0 +1,38 @@
+"""Solve every shipped scenario and print status, objective, gap, timings and model size as a table.
+
+Usage: ``python benchmarks/bench_scenarios.py [models/*.yaml ...]`` (a benchmark, not a test).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import siting
+
+
+def main(paths: list[str]) -> None:
+    models = [Path(p) for p in paths] or sorted(Path("models").glob("*.yaml"))
+    print(
+        "| scenario | status | objective (B USD PV) | MIP gap | load / build / solve / total (s) "
+        "| variables / integer / constraints / nonzeros |"
+    )
+    print("|---|---|---|---|---|---|")
+    for path in models:
+        t0 = time.perf_counter()
+        plan = siting.solve(path)
+        m = plan.meta
+        t = m["timings_seconds"]
+        size = m["model_size"]
+        print(
+            f"| {m['scenario']} | {m['status']} | {m['objective_usd'] / 1e9:.3f} | {m['mip_gap']:.4%} | "
+            f"{t['load_seconds']:.1f} / {t['build_seconds']:.1f} / {t['solve_seconds']:.1f} / "
+            f"{time.perf_counter() - t0:.1f} | {size['variables']:,} / {size['integer_variables']:,} / "
+            f"{size['constraints']:,} / {size['nonzeros']:,} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
