@@ -22,7 +22,7 @@ import pandas as pd
 import xarray as xr
 from scipy.spatial import cKDTree
 
-from ..data.load import Dataset
+from ..data.load import CLIMATE_VARIABLES, Dataset
 from ..errors import InfeasibleScenarioError, InputError
 from ..scenario import Scenario
 from .cooling import diurnal_profile, pue, wue_l_per_kwh
@@ -138,14 +138,7 @@ def site_monthly_climate(climate: xr.Dataset, lat, lon, file=None, max_offset_de
     ``max_offset_deg`` (KD-tree on latitude and cos(latitude)-scaled longitude), otherwise an InputError.
     """
     lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-    fields = (
-        "t2m_c",
-        "t2m_max_c",
-        "t2m_min_c",
-        "wet_bulb_c",
-        "ghi_kwh_per_m2_day",
-        "wind_speed_100m_m_per_s",
-    )
+    fields = CLIMATE_VARIABLES
     valid = np.ones((climate.sizes["lat"], climate.sizes["lon"]), dtype=bool)
     for var in fields:
         valid &= climate[var].notnull().all("month").transpose("lat", "lon").to_numpy()
@@ -482,28 +475,28 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         )
     # capacity factors by zone and month: mean over the zone's candidate sites (the PPA project is assumed
     # to sit in the same zone as the load it is matched to)
-    by_zone = {}
-    for label, arr in (("solar_ppa", solar), ("wind_ppa", wind)):
-        frame = pd.DataFrame(arr, index=sites["zone_id"].to_numpy(), columns=periods.index)
-        by_zone[label] = frame.groupby(level=0).mean()
-    cf_rows = []
-    for (opt, zone), row in contracts.iterrows():
-        if row["kind"] in by_zone:
-            cf = by_zone[row["kind"]].loc[zone].to_numpy()
-        else:
-            cf = np.full(
-                len(periods),
-                float(ppa.loc[opt, "capacity_factor"]) if pd.notna(ppa.loc[opt, "capacity_factor"]) else 0.9,
-            )
-        cf_rows.append(pd.DataFrame({"option_id": opt, "zone_id": zone, "period": periods.index, "cf": cf}))
-    contract_cf = (
-        pd.concat(cf_rows).set_index(["option_id", "zone_id", "period"]).sort_index()
-        if cf_rows
-        else pd.DataFrame(
-            {"cf": []},
-            index=pd.MultiIndex.from_arrays([[], [], []], names=["option_id", "zone_id", "period"]),
-        )
+    # (zone, period) tables per kind; firm contracts are flat at their capacity factor (0.9 if not given)
+    zone_cf = {
+        kind: pd.DataFrame(arr, index=sites["zone_id"].to_numpy(), columns=periods.index).groupby(level=0).mean()
+        for kind, arr in (("solar_ppa", solar), ("wind_ppa", wind))
+    }
+    firm_cf = ppa["capacity_factor"].fillna(0.9)
+    long = pd.DataFrame(
+        {
+            "option_id": np.repeat(contracts.index.get_level_values("option_id"), len(periods)),
+            "zone_id": np.repeat(contracts.index.get_level_values("zone_id"), len(periods)),
+            "kind": np.repeat(contracts["kind"].to_numpy(), len(periods)),
+            "period": np.tile(periods.index.to_numpy(), len(contracts)),
+        }
     )
+    long["cf"] = long["option_id"].map(firm_cf).astype(float)
+    for kind, table in zone_cf.items():
+        mask = (long["kind"] == kind).to_numpy()
+        stacked = table.stack()
+        long.loc[mask, "cf"] = stacked.reindex(
+            pd.MultiIndex.from_arrays([long.loc[mask, "zone_id"], long.loc[mask, "period"]])
+        ).to_numpy()
+    contract_cf = long.drop(columns="kind").set_index(["option_id", "zone_id", "period"]).sort_index()
 
     targets = pd.Series(scenario.target_by_year(), name="target_it_mw")
     targets.index.name = "year"
