@@ -262,6 +262,7 @@ def cost_tables(m: pyo.ConcreteModel, d: ModelInputs) -> tuple[dict[str, float],
     by_year = pd.DataFrame(
         [{"year": t, "category": c, "pv_usd": _v(m.cost_usd[c, t])} for c in COST_CATEGORIES for t in d.years]
     )
+    by_year["pv_usd"] = by_year["pv_usd"].where(by_year["pv_usd"].abs() > 1e-6, 0.0)  # solver noise
     totals = by_year.groupby("category", sort=False)["pv_usd"].sum()
     return {c: float(totals[c]) for c in COST_CATEGORIES}, by_year
 
