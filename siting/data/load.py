@@ -287,9 +287,47 @@ def generated_candidates(
         hit = gpd.sjoin(pts, states[["state", "geometry"]], predicate="within", how="left")
         hit = hit[~hit.index.duplicated(keep="first")]
         gen["state"] = gen["state"].fillna(hit["state"])
+    gen = _name_after_nearest_town(gen)
     where = f"candidates.generate of scenario {scenario.name}"
     df = validate(pd.DataFrame(gen.drop(columns="geometry")), "candidate_sites", where)
     return _points(df).set_index("site_id", drop=False).sort_index()
+
+
+def _name_after_nearest_town(gen: gpd.GeoDataFrame, max_km: float = 60.0) -> gpd.GeoDataFrame:
+    """Borrow from the nearest town of the embedded candidate list (nearest-neighbour join in EPSG:5070,
+    within ``max_km``): its name ("cell c10km_3_7 near Denton, TX") and, where the generator had no
+    population density (no counties layer), its county's density, from which the land-cost and
+    permitting proxies of :mod:`siting.features.candidates` are recomputed."""
+    from ..features.candidates import land_cost_proxy_usd_per_acre, permitting_lead_time_proxy_years
+
+    try:
+        towns = pd.read_csv(
+            default_data_dir() / DEFAULT_FILES["candidate_sites"],
+            usecols=["name", "lat", "lon", "population_density_per_km2"],
+        )
+    except (InputError, OSError, ValueError):
+        return gen
+    towns = _points(towns).to_crs("EPSG:5070")
+    near = gpd.sjoin_nearest(
+        gen[["geometry"]].to_crs("EPSG:5070"),
+        towns[["name", "population_density_per_km2", "geometry"]],
+        how="left",
+        max_distance=max_km * 1000.0,
+    )
+    near = near[~near.index.duplicated(keep="first")]
+    out = gen.copy()
+    named = near["name"].notna()
+    out.loc[named, "name"] = (
+        out.loc[named, "name"].astype(str) + " near " + near.loc[named, "name"].astype(str)
+    )
+    if "population_density_per_km2" in out:
+        unknown = out["population_density_per_km2"].isna() & near["population_density_per_km2"].notna()
+        if unknown.any():
+            dens = near.loc[unknown, "population_density_per_km2"].astype(float)
+            out.loc[unknown, "population_density_per_km2"] = dens
+            out.loc[unknown, "land_cost_usd_per_acre"] = land_cost_proxy_usd_per_acre(dens.to_numpy())
+            out.loc[unknown, "permitting_lead_time_years"] = permitting_lead_time_proxy_years(dens.to_numpy())
+    return out
 
 
 def _check_references(ds: Dataset) -> None:

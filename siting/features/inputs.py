@@ -477,7 +477,9 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     # to sit in the same zone as the load it is matched to)
     # (zone, period) tables per kind; firm contracts are flat at their capacity factor (0.9 if not given)
     zone_cf = {
-        kind: pd.DataFrame(arr, index=sites["zone_id"].to_numpy(), columns=periods.index).groupby(level=0).mean()
+        kind: pd.DataFrame(arr, index=sites["zone_id"].to_numpy(), columns=periods.index)
+        .groupby(level=0)
+        .mean()
         for kind, arr in (("solar_ppa", solar), ("wind_ppa", wind))
     }
     firm_cf = ppa["capacity_factor"].fillna(0.9)

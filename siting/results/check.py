@@ -11,18 +11,55 @@ from pathlib import Path
 import pandas as pd
 
 REQUIRED_META = (
-    "format_version", "scenario", "status", "objective_usd", "mip_gap", "solve_seconds", "currency_year",
-    "costs_usd", "targets_it_mw", "it_mw_online", "shortfall_it_mw", "emissions_tco2", "model_size",
-    "versions", "inputs_sha256",
+    "format_version",
+    "scenario",
+    "status",
+    "objective_usd",
+    "mip_gap",
+    "solve_seconds",
+    "currency_year",
+    "costs_usd",
+    "targets_it_mw",
+    "it_mw_online",
+    "shortfall_it_mw",
+    "emissions_tco2",
+    "model_size",
+    "versions",
+    "inputs_sha256",
 )
-REQUIRED_COSTS = ("land", "construction", "interconnection", "onsite_generation", "energy", "contracts",
-                  "operations", "shortfall_penalty")
+REQUIRED_COSTS = (
+    "land",
+    "construction",
+    "interconnection",
+    "onsite_generation",
+    "energy",
+    "contracts",
+    "operations",
+    "shortfall_penalty",
+)
 REQUIRED_COLUMNS = {
     "capacity.csv": ("site_id", "year", "it_mw", "facility_mw", "pue", "grid_mw", "onsite_mw"),
-    "interconnections.csv": ("site_id", "substation_id", "voltage_kv", "distance_km", "capacity_mw",
-                             "substation_headroom_mw", "cost_usd", "available_year"),
-    "contracts.csv": ("contract_id", "kind", "site_id", "zone", "mw", "start_year", "end_year",
-                      "price_usd_per_mwh", "annual_mwh"),
+    "interconnections.csv": (
+        "site_id",
+        "substation_id",
+        "voltage_kv",
+        "distance_km",
+        "capacity_mw",
+        "substation_headroom_mw",
+        "cost_usd",
+        "available_year",
+    ),
+    "contracts.csv": (
+        "contract_id",
+        "kind",
+        "site_id",
+        "zone",
+        "mw",
+        "start_year",
+        "end_year",
+        "price_usd_per_mwh",
+        "annual_mwh",
+    ),
     "timeline.csv": ("site_id", "phase", "milestone", "start", "end", "it_mw"),
 }
 MILESTONES = {"permitting", "interconnection", "onsite_power", "construction", "energization"}
@@ -61,7 +98,12 @@ def check_plan(directory: str | Path, tol_mw: float = 1e-3) -> list[str]:
             problems.append(f"model_size lacks {k}")
 
     tables = {f: pd.read_csv(d / f) for f in REQUIRED_COLUMNS}
-    structural = [f"{f} lacks column {c}" for f, cols in REQUIRED_COLUMNS.items() for c in cols if c not in tables[f].columns]
+    structural = [
+        f"{f} lacks column {c}"
+        for f, cols in REQUIRED_COLUMNS.items()
+        for c in cols
+        if c not in tables[f].columns
+    ]
     if structural:
         return problems + structural
     cap, inter, tl = tables["capacity.csv"], tables["interconnections.csv"], tables["timeline.csv"]
@@ -83,23 +125,35 @@ def check_plan(directory: str | Path, tol_mw: float = 1e-3) -> list[str]:
         if abs(online - cap_sum) > tol_mw:
             problems.append(f"{y}: it_mw_online {online} != sum of capacity.it_mw {cap_sum}")
         if online < float(target) - float(meta["shortfall_it_mw"][y]) - tol_mw:
-            problems.append(f"{y}: it_mw_online {online} < target {target} − shortfall {meta['shortfall_it_mw'][y]}")
+            problems.append(
+                f"{y}: it_mw_online {online} < target {target} − shortfall {meta['shortfall_it_mw'][y]}"
+            )
 
     # supply covers facility; grid within connection and after its available year
     over = cap[cap["facility_mw"] > cap["grid_mw"] + cap["onsite_mw"] + tol_mw]
-    problems += [f"{r.site_id} {r.year}: facility_mw {r.facility_mw:.3f} > grid + onsite" for r in over.itertuples()]
-    conn = inter.groupby("site_id").agg(capacity_mw=("capacity_mw", "sum"), available_year=("available_year", "min"))
+    problems += [
+        f"{r.site_id} {r.year}: facility_mw {r.facility_mw:.3f} > grid + onsite" for r in over.itertuples()
+    ]
+    conn = inter.groupby("site_id").agg(
+        capacity_mw=("capacity_mw", "sum"), available_year=("available_year", "min")
+    )
     merged = cap.merge(conn, left_on="site_id", right_index=True, how="left")
     merged["capacity_mw"] = merged["capacity_mw"].fillna(0.0)
     bad = merged[merged["grid_mw"] > merged["capacity_mw"] + tol_mw]
-    problems += [f"{r.site_id} {r.year}: grid_mw above its interconnection capacity" for r in bad.itertuples()]
+    problems += [
+        f"{r.site_id} {r.year}: grid_mw above its interconnection capacity" for r in bad.itertuples()
+    ]
     early = merged[(merged["grid_mw"] > tol_mw) & (merged["year"] < merged["available_year"].fillna(9999))]
-    problems += [f"{r.site_id} {r.year}: grid_mw before the interconnection is available" for r in early.itertuples()]
+    problems += [
+        f"{r.site_id} {r.year}: grid_mw before the interconnection is available" for r in early.itertuples()
+    ]
     # substation headroom
     for sub, grp in inter.groupby("substation_id"):
         if grp["capacity_mw"].sum() > grp["substation_headroom_mw"].iloc[0] + tol_mw:
             problems.append(f"substation {sub}: connections exceed its headroom")
-    problems += [f"capacity.csv site {s} not in sites.geojson" for s in sorted(set(cap["site_id"]) - site_ids)]
+    problems += [
+        f"capacity.csv site {s} not in sites.geojson" for s in sorted(set(cap["site_id"]) - site_ids)
+    ]
 
     # timeline: milestone names, energization after its prerequisites, MW from energization year on
     unknown = set(tl["milestone"]) - MILESTONES

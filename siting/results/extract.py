@@ -55,8 +55,22 @@ def capacity_table(m: pyo.ConcreteModel, d: ModelInputs, open_sites: list[str]) 
                     "water_m3": water_m3,
                 }
             )
-    cols = ["site_id", "year", "it_mw", "facility_mw", "pue", "pue_peak", "grid_mw", "onsite_mw", "onsite_gas_mw",
-            "battery_mw", "it_mwh", "grid_mwh", "onsite_mwh", "water_m3"]
+    cols = [
+        "site_id",
+        "year",
+        "it_mw",
+        "facility_mw",
+        "pue",
+        "pue_peak",
+        "grid_mw",
+        "onsite_mw",
+        "onsite_gas_mw",
+        "battery_mw",
+        "it_mwh",
+        "grid_mwh",
+        "onsite_mwh",
+        "water_m3",
+    ]
     return _clean(pd.DataFrame(rows, columns=cols))
 
 
@@ -84,8 +98,20 @@ def interconnection_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
                     "substation_lon": float(sub["lon"]),
                 }
             )
-    cols = ["site_id", "substation_id", "substation_name", "voltage_kv", "distance_km", "capacity_mw",
-            "substation_headroom_mw", "cost_usd", "lead_time_years", "available_year", "substation_lat", "substation_lon"]
+    cols = [
+        "site_id",
+        "substation_id",
+        "substation_name",
+        "voltage_kv",
+        "distance_km",
+        "capacity_mw",
+        "substation_headroom_mw",
+        "cost_usd",
+        "lead_time_years",
+        "available_year",
+        "substation_lat",
+        "substation_lon",
+    ]
     return _clean(pd.DataFrame(rows, columns=cols))
 
 
@@ -99,7 +125,9 @@ def _tranches(series: dict[int, float]) -> list[tuple[int, float]]:
     return out
 
 
-def contract_table(m: pyo.ConcreteModel, d: ModelInputs, capacity: pd.DataFrame, open_sites: list[str]) -> pd.DataFrame:
+def contract_table(
+    m: pyo.ConcreteModel, d: ModelInputs, capacity: pd.DataFrame, open_sites: list[str]
+) -> pd.DataFrame:
     """Every supply arrangement: tariffs per site, PPA tranches per zone, owned gas and battery tranches."""
     last = d.years[-1]
     hours = d.periods["hours"]
@@ -128,7 +156,10 @@ def contract_table(m: pyo.ConcreteModel, d: ModelInputs, capacity: pd.DataFrame,
             gen = d.generators.loc[g]
             running = [t for t in d.years if series[t] > EPS_MW]
             # mean annual MWh over the years the option runs, shared among its tranches by MW
-            energy = {t: sum(hours[p] * _v(m.gen_out[s, g, t, p]) for p in m.P) if g in m.GAS else 0.0 for t in running}
+            energy = {
+                t: sum(hours[p] * _v(m.gen_out[s, g, t, p]) for p in m.P) if g in m.GAS else 0.0
+                for t in running
+            }
             share = {t: energy[t] / series[t] for t in running}
             for i, (start, mw) in enumerate(_tranches(series), 1):
                 years_on = [t for t in running if t >= start]
@@ -141,7 +172,9 @@ def contract_table(m: pyo.ConcreteModel, d: ModelInputs, capacity: pd.DataFrame,
                         "mw": mw,
                         "start_year": start,
                         "end_year": min(running[-1], start + int(gen["life_years"]) - 1),
-                        "price_usd_per_mwh": float(gen["marginal_cost_usd_per_mwh"]) if g in m.GAS else np.nan,
+                        "price_usd_per_mwh": float(gen["marginal_cost_usd_per_mwh"])
+                        if g in m.GAS
+                        else np.nan,
                         "capex_usd_per_kw": float(gen["capex_usd_per_mw"]) / 1000.0,
                         "annual_mwh": mw * float(np.mean([share[t] for t in years_on])) if years_on else 0.0,
                     }
@@ -167,8 +200,18 @@ def contract_table(m: pyo.ConcreteModel, d: ModelInputs, capacity: pd.DataFrame,
                     "annual_mwh": mw * mwh_per_mw,
                 }
             )
-    cols = ["contract_id", "kind", "site_id", "zone", "mw", "start_year", "end_year", "price_usd_per_mwh",
-            "capex_usd_per_kw", "annual_mwh"]
+    cols = [
+        "contract_id",
+        "kind",
+        "site_id",
+        "zone",
+        "mw",
+        "start_year",
+        "end_year",
+        "price_usd_per_mwh",
+        "capex_usd_per_kw",
+        "annual_mwh",
+    ]
     return _clean(pd.DataFrame(rows, columns=cols))
 
 
@@ -201,18 +244,29 @@ def timeline_table(
                 if grid_now and len(link):
                     lead = float(link["lead_time_years"].iloc[0])
                     rows.append(
-                        {**base, "milestone": "interconnection", "start": start,
-                         "end": year_fraction_to_date(d.decision_year + lead),
-                         "detail": f"substation {int(link['substation_id'].iloc[0])}"}
+                        {
+                            **base,
+                            "milestone": "interconnection",
+                            "start": start,
+                            "end": year_fraction_to_date(d.decision_year + lead),
+                            "detail": f"substation {int(link['substation_id'].iloc[0])}",
+                        }
                     )
                 present = [g for g in m.G if _v(m.gen_mw[s, g, t]) > EPS_MW]
                 if present:
                     lead = min(float(d.generators.at[g, "lead_time_years"]) for g in present)
                     rows.append(
-                        {**base, "milestone": "onsite_power", "start": start,
-                         "end": year_fraction_to_date(d.decision_year + lead), "detail": "+".join(present)}
+                        {
+                            **base,
+                            "milestone": "onsite_power",
+                            "start": start,
+                            "end": year_fraction_to_date(d.decision_year + lead),
+                            "detail": "+".join(present),
+                        }
                     )
-                rows.append({**base, "milestone": "construction", "start": max(build_start, start), "end": energized})
+                rows.append(
+                    {**base, "milestone": "construction", "start": max(build_start, start), "end": energized}
+                )
                 rows.append({**base, "milestone": "energization", "start": energized, "end": energized})
             done = max(done, phases[t])
     cols = ["site_id", "phase", "milestone", "start", "end", "it_mw", "online_year", "detail"]
@@ -253,7 +307,9 @@ def site_table(
         )
     df = pd.DataFrame(rows)
     if df.empty:
-        df = pd.DataFrame(columns=["site_id", "name", "zone", "it_mw", "first_online_year", "substation_id", "lat", "lon"])
+        df = pd.DataFrame(
+            columns=["site_id", "name", "zone", "it_mw", "first_online_year", "substation_id", "lat", "lon"]
+        )
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 
 
@@ -277,7 +333,9 @@ def emissions_by_year(m: pyo.ConcreteModel, d: ModelInputs) -> dict[int, float]:
         for z in m.Z:
             grid_mwh = sum(hours[p] * _v(m.grid_out[s, t, p]) for s in m._sites_of_zone[z] for p in m.P)
             clean = sum(
-                hours[p] * float(m._cf[(k, z, p)]) * _v(m.ppa_mw[k, z, t]) for (k, _) in m._contracts_of_zone[z] for p in m.P
+                hours[p] * float(m._cf[(k, z, p)]) * _v(m.ppa_mw[k, z, t])
+                for (k, _) in m._contracts_of_zone[z]
+                for p in m.P
             )
             total += (grid_mwh - min(grid_mwh, clean)) * float(d.zones.at[z, "grid_co2_t_per_mwh"])
         total += sum(
