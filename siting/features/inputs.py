@@ -287,7 +287,8 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         permit = np.full(len(cand), ov.permitting_lead_time_years)
     build = ov.construction_lead_time_years
     build = float(costs["construction_lead_time_years"]) if build is None else build
-    capex_kw = ov.construction_capex_usd_per_kw_it or float(costs["construction_capex_usd_per_kw_it"])
+    capex_kw = ov.construction_capex_usd_per_kw_it
+    capex_kw = float(costs["construction_capex_usd_per_kw_it"]) if capex_kw is None else capex_kw
     zone_of_site = zones.loc[cand["zone_id"].to_numpy()]
     pts = site_monthly_climate(dataset.climate, cand["lat"], cand["lon"], file=dataset.files.get("climate"))
     if scenario.time_resolution.kind == "representative_days":
