@@ -14,10 +14,12 @@ import pandas as pd
 import xarray as xr
 from shapely.geometry import LineString, box
 
-ZONES = [
-    {
-        "zone_id": 1,
-        "zone_name": "Alpha",
+
+def zone(zone_id: int, name: str, lead_time_years: float, **overrides) -> dict:
+    """One zones.csv row: 60 $/MWh tariff, 30 $/MWh wholesale, 500 kg/MWh, given interconnection lead time."""
+    row = {
+        "zone_id": zone_id,
+        "zone_name": name,
         "state": "TN",
         "iso": "TVA",
         "interconnect": "Eastern",
@@ -25,25 +27,14 @@ ZONES = [
         "industrial_price_usd_per_mwh": 60.0,
         "wholesale_price_usd_per_mwh": 30.0,
         "grid_co2_kg_per_mwh": 500.0,
-        "interconnection_lead_time_years": 1.0,
+        "interconnection_lead_time_years": lead_time_years,
         "line_cost_region": "Southeast",
         "construction_cost_multiplier": 1.0,
-    },
-    {
-        "zone_id": 2,
-        "zone_name": "Beta",
-        "state": "TN",
-        "iso": "TVA",
-        "interconnect": "Eastern",
-        "egrid_subregion": "SRTV",
-        "industrial_price_usd_per_mwh": 60.0,
-        "wholesale_price_usd_per_mwh": 30.0,
-        "grid_co2_kg_per_mwh": 500.0,
-        "interconnection_lead_time_years": 4.0,
-        "line_cost_region": "Southeast",
-        "construction_cost_multiplier": 1.0,
-    },
-]
+    }
+    return {**row, **overrides}
+
+
+ZONES = [zone(1, "Alpha", 1.0), zone(2, "Beta", 4.0)]
 
 COSTS = {
     "construction_capex_usd_per_kw_it": (10000.0, "USD/kW"),

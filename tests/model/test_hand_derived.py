@@ -1,6 +1,7 @@
 """Tiny scenarios whose optimum is derived by hand (constant 5 °C climate → PUE 1.07 everywhere)."""
 
 import pytest
+from tinydata import zone
 
 import siting
 from siting.results.check import check_plan
@@ -33,32 +34,7 @@ def scenario(**kw):
     return siting.Scenario(**base)
 
 
-ZONES = [
-    {
-        "zone_id": 1,
-        "zone_name": "Early",
-        "state": "TN",
-        "iso": "X",
-        "industrial_price_usd_per_mwh": 60.0,
-        "wholesale_price_usd_per_mwh": 30.0,
-        "grid_co2_kg_per_mwh": 500.0,
-        "interconnection_lead_time_years": 1.0,
-        "line_cost_region": "Southeast",
-        "construction_cost_multiplier": 1.2,
-    },
-    {
-        "zone_id": 2,
-        "zone_name": "Late",
-        "state": "TN",
-        "iso": "X",
-        "industrial_price_usd_per_mwh": 60.0,
-        "wholesale_price_usd_per_mwh": 30.0,
-        "grid_co2_kg_per_mwh": 500.0,
-        "interconnection_lead_time_years": 4.0,
-        "line_cost_region": "Southeast",
-        "construction_cost_multiplier": 1.0,
-    },
-]
+ZONES = [zone(1, "Early", 1.0, construction_cost_multiplier=1.2), zone(2, "Late", 4.0)]
 EARLY_LATE_SITES = [
     {"site_id": "early", "name": "Early", "lat": 35.0, "lon": -90.0, "zone_id": 1, "max_it_mw": 100},
     {"site_id": "late", "name": "Late", "lat": 35.0, "lon": -89.0, "zone_id": 2, "max_it_mw": 100},
