@@ -9,10 +9,12 @@ import platform
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from .data.load import Dataset, load_dataset
 from .errors import InfeasibleScenarioError
 from .features.inputs import ModelInputs, prepare_inputs
-from .model.build import build_model
+from .model.build import EMISSIONS_DEFINITION, build_model
 from .model.solve import SolveResult, solve_model
 from .results import extract
 from .results.plan import FORMAT_VERSION, BuildPlan
@@ -149,45 +151,100 @@ def explain_infeasibility(d: ModelInputs, result: SolveResult, scenario: Scenari
 
 def _assemble(model, d: ModelInputs, result: SolveResult, scenario: Scenario, dataset: Dataset) -> BuildPlan:
     open_sites = [s for s in model.S if extract._v(model.open[s]) > extract.ON]
-    capacity = extract.capacity_table(model, d, open_sites)
+    steps_tab = extract.capacity_steps_table(model, d, open_sites)
+    capacity = extract.capacity_table(steps_tab, d)
     inter = extract.interconnection_table(model, d)
-    contracts = extract.contract_table(model, d, capacity, open_sites)
-    timeline = extract.timeline_table(model, d, capacity, inter, open_sites)
-    sites = extract.site_table(d, capacity, inter, open_sites)
+    contracts = extract.contract_table(model, d, steps_tab, open_sites)
+    timeline = extract.timeline_table(model, d, steps_tab, inter, open_sites)
+    sites = extract.site_table(d, steps_tab, inter, open_sites)
     costs, costs_by_year = extract.cost_tables(model, d)
     objective = float(sum(costs.values()))
-    online = capacity.groupby("year")["it_mw"].sum().reindex(d.years, fill_value=0.0)
-    shortfall = {t: max(0.0, extract._v(model.shortfall_mw[t])) for t in d.years}
+    plan = BuildPlan(
+        meta=_meta(model, d, result, scenario, dataset, steps_tab, capacity, costs, costs_by_year, objective),
+        sites=sites,
+        capacity=capacity,
+        interconnections=inter,
+        contracts=contracts,
+        timeline=timeline,
+        costs_by_year=costs_by_year,
+        candidates=_candidates(d, open_sites),
+        capacity_steps=steps_tab,
+    )
+    plan.context = {
+        "substations": dataset.substations,
+        "transmission_lines": dataset.transmission_lines,
+        "states": dataset.states,
+        "zones": dataset.zones,
+        "inputs": d,
+    }
+    if not math.isfinite(objective):
+        raise InfeasibleScenarioError("the solver returned a plan without a finite objective")
+    return plan
+
+
+def _candidates(d: ModelInputs, open_sites: list[str]) -> pd.DataFrame:
+    cols = [
+        "site_id",
+        "name",
+        "state",
+        "zone_id",
+        "lat",
+        "lon",
+        "max_phases",
+        "first_online_year",
+        "ready_date",
+    ]
+    cols += [
+        "permitting_lead_time_months",
+        "pue_annual",
+        "pue_peak",
+        "land_usd_per_mw",
+        "construction_usd_per_mw",
+    ]
+    candidates = d.sites.reset_index()[cols].copy()
+    candidates["ready_date"] = pd.to_datetime(candidates["ready_date"]).dt.strftime("%Y-%m-%d")
+    candidates["max_it_mw"] = candidates.pop("max_phases") * d.phase_mw
+    candidates["chosen"] = candidates["site_id"].isin(open_sites)
+    conn = d.connections.reset_index()
+    if len(conn):
+        best = conn.sort_values(["site_id", "ready_date", "fixed_cost_usd"]).groupby("site_id").first()
+        candidates["grid_available_year"] = candidates["site_id"].map(best["available_year"])
+        candidates["grid_ready_date"] = candidates["site_id"].map(best["ready_date"].dt.strftime("%Y-%m-%d"))
+        candidates["cheapest_connection_usd"] = candidates["site_id"].map(
+            conn.groupby("site_id")["fixed_cost_usd"].min()
+        )
+    return candidates
+
+
+def _meta(model, d, result, scenario, dataset, steps_tab, capacity, costs, costs_by_year, objective) -> dict:
+    """plan.json: status, costs, targets and IT online by step and by year, emissions, sizes, versions."""
+    emis = extract.emissions_by_step(model)
+    online_step = (
+        steps_tab.groupby("step")["it_mw"].sum().reindex(d.steps.index, fill_value=0.0)
+        if len(steps_tab)
+        else pd.Series(0.0, index=d.steps.index)
+    )
+    short = {t: max(0.0, extract._v(model.shortfall_mw[t])) for t in d.steps.index}
+    steps = [
+        {
+            "start": r.start.strftime("%Y-%m-%d"),
+            "end": r.end.strftime("%Y-%m-%d"),
+            "years": round(float(r.years), 6),
+            "target_it_mw": float(r.target_it_mw),
+            "it_mw_online": float(online_step[t]),
+            "shortfall_it_mw": short[t],
+            "emissions_tco2": emis[t],
+        }
+        for t, r in d.steps.iterrows()
+    ]
+    first = {y: d.first_step_of_year(y) for y in d.years}
     energy_mwh = capacity.groupby("year")["it_mwh"].sum().reindex(d.years, fill_value=0.0)
     last = d.years[-1]
     facility_mwh = float(capacity.loc[capacity["year"] == last, ["grid_mwh", "onsite_mwh"]].sum().sum())
     annual_cost_last = float(
         costs_by_year.loc[costs_by_year["year"] == last, "pv_usd"].sum() / d.discount_factor(last)
     )
-    candidates = d.sites.reset_index()[
-        [
-            "site_id",
-            "name",
-            "state",
-            "zone_id",
-            "lat",
-            "lon",
-            "max_phases",
-            "first_online_year",
-            "pue_annual",
-            "pue_peak",
-            "land_usd_per_mw",
-            "construction_usd_per_mw",
-        ]
-    ].copy()
-    candidates["max_it_mw"] = candidates.pop("max_phases") * d.phase_mw
-    candidates["chosen"] = candidates["site_id"].isin(open_sites)
-    conn = d.connections.reset_index()
-    if len(conn):
-        best = conn.sort_values(["site_id", "fixed_cost_usd"]).groupby("site_id").first()
-        candidates["grid_available_year"] = candidates["site_id"].map(best["available_year"])
-        candidates["cheapest_connection_usd"] = candidates["site_id"].map(best["fixed_cost_usd"])
-    meta = {
+    return {
         "format_version": FORMAT_VERSION,
         "scenario": scenario.name,
         "description": scenario.description,
@@ -198,14 +255,22 @@ def _assemble(model, d: ModelInputs, result: SolveResult, scenario: Scenario, da
         "mip_gap": result.mip_gap,
         "solve_seconds": round(result.solve_seconds, 3),
         "currency_year": scenario.currency_year,
-        "decision_year": scenario.decision_year,
+        "decision_date": d.decision_date.isoformat(),
+        "decision_year": d.decision_year,
+        "start_date": d.steps["start"].iloc[0].strftime("%Y-%m-%d"),
         "discount_rate": scenario.discount_rate,
         "costs_usd": costs,
         "overnight_capex_usd": extract._v(model.overnight_capex_usd),
-        "targets_it_mw": {str(t): float(v) for t, v in d.targets_it_mw.items()},
-        "it_mw_online": {str(t): float(online[t]) for t in d.years},
-        "shortfall_it_mw": {str(t): shortfall[t] for t in d.years},
-        "emissions_tco2": {str(t): v for t, v in extract.emissions_by_year(model, d).items()},
+        "target_dates_it_mw": d.target_dates_it_mw,
+        "targets_it_mw": {str(y): float(d.steps.at[first[y], "target_it_mw"]) for y in d.years},
+        "it_mw_online": {str(y): float(online_step[first[y]]) for y in d.years},
+        "shortfall_it_mw": {str(y): short[first[y]] for y in d.years},
+        "emissions_tco2": {
+            str(y): float(sum(emis[t] for t in d.steps.index[d.steps["year"] == y])) for y in d.years
+        },
+        "emissions_definition": EMISSIONS_DEFINITION,
+        "steps": steps,
+        "energy_share": extract.energy_shares(steps_tab, model),
         "it_energy_mwh": {str(t): float(energy_mwh[t]) for t in d.years},
         "cost_usd_per_mwh_it_last_year": annual_cost_last / float(energy_mwh[last])
         if energy_mwh[last] > 0
@@ -225,26 +290,6 @@ def _assemble(model, d: ModelInputs, result: SolveResult, scenario: Scenario, da
         "notes": d.notes,
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    plan = BuildPlan(
-        meta=meta,
-        sites=sites,
-        capacity=capacity,
-        interconnections=inter,
-        contracts=contracts,
-        timeline=timeline,
-        costs_by_year=costs_by_year,
-        candidates=candidates,
-    )
-    plan.context = {
-        "substations": dataset.substations,
-        "transmission_lines": dataset.transmission_lines,
-        "states": dataset.states,
-        "zones": dataset.zones,
-        "inputs": d,
-    }
-    if not math.isfinite(objective):
-        raise InfeasibleScenarioError("the solver returned a plan without a finite objective")
-    return plan
 
 
 def _input_hashes(scenario: Scenario, dataset: Dataset) -> dict[str, str]:

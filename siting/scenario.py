@@ -6,6 +6,7 @@ quantity carries its unit in its name. Paths in ``data`` are relative to the sce
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +26,10 @@ DATA_LAYERS = (
     "costs",
     "line_costs",
     "states",
+    "tariffs",
+    "permitting",
+    "gas_points",
+    "supply_chain",
 )
 
 
@@ -75,10 +80,28 @@ class Interconnection(_Strict):
     max_distance_km: float = Field(default=40.0, gt=0, description="straight-line radius to a substation")
     min_voltage_kv: float = Field(default=138.0, ge=0)
     candidates_per_site: int = Field(default=3, ge=1, le=20, description="nearest substations considered")
-    lead_time_years: float | None = Field(
-        default=None, ge=0, description="override every zone's interconnection lead time"
+    lead_time_months: float | None = Field(
+        default=None, ge=0, description="override every zone's interconnection lead time (months)"
     )
-    extra_delay_years: float = Field(default=0.0, ge=0, description="added to every lead time (sensitivity)")
+    extra_delay_months: float = Field(default=0.0, ge=0, description="added to every lead time (months)")
+    lead_time_years: float | None = Field(default=None, ge=0, description="legacy: lead_time_months / 12")
+    extra_delay_years: float = Field(default=0.0, ge=0, description="legacy: extra_delay_months / 12")
+    max_connections_per_site: int = Field(
+        default=2, ge=1, le=10, description="substations one site may connect to (each with its own cost)"
+    )
+    max_circuits_per_connection: int = Field(
+        default=2, ge=1, le=10, description="parallel circuits on one site–substation connection"
+    )
+
+    def lead_months(self) -> float | None:
+        """The override of every zone's lead time in months (``lead_time_months`` or legacy years × 12)."""
+        if self.lead_time_months is not None:
+            return self.lead_time_months
+        return None if self.lead_time_years is None else 12.0 * self.lead_time_years
+
+    def delay_months(self) -> float:
+        """Delay added to every interconnection lead time (months)."""
+        return self.extra_delay_months + 12.0 * self.extra_delay_years
 
 
 class TimeResolution(_Strict):
@@ -92,6 +115,41 @@ class TimeResolution(_Strict):
 
     kind: Literal["monthly", "representative_days"] = "monthly"
     n_days: int = Field(default=8, ge=2, le=60)
+
+
+class TimeSteps(_Strict):
+    """The build-out time grid: finer steps where it matters, yearly after.
+
+    From the decision date, steps are calendar months for ``monthly_months`` months, then calendar
+    quarters until ``quarterly_months`` months after the decision date, then calendar years. Every target
+    date and every 1 January is also a step boundary. ``{monthly_months: 0, quarterly_months: 0}`` gives
+    yearly steps. By default (``quarterly_months: null``) quarters run until the last target date, and at
+    least 24 months: the build-out is resolved by quarter wherever a target is still being ramped to.
+    """
+
+    monthly_months: int = Field(default=0, ge=0, le=60)
+    quarterly_months: int | None = Field(default=None, ge=0, le=240)
+
+
+class OnsiteLimit(_Strict):
+    """Caps on one on-site option (``power_options.csv`` option_id)."""
+
+    max_mw_per_site: float | None = Field(default=None, ge=0, description="MW of this option at one site")
+    max_mw_total: float | None = Field(default=None, ge=0, description="MW of this option over all sites")
+
+
+class AirPermit(_Strict):
+    """Per-site air-permit limits on fuel-burning on-site plant (none by default).
+
+    ``synthetic_minor_source: true`` caps each site's NOx below the major-source threshold of
+    ``costs.csv`` (``air_permit_major_source_nox_t_per_year``, 100 short tons a year under Clean Air Act
+    Title V / PSD), the usual way to avoid a 12-month PSD review.
+    """
+
+    max_gas_mw_per_site: float | None = Field(default=None, ge=0)
+    max_nox_t_per_year_per_site: float | None = Field(default=None, ge=0)
+    max_co2_t_per_year_per_site: float | None = Field(default=None, ge=0)
+    synthetic_minor_source: bool = False
 
 
 class Solver(_Strict):
@@ -116,13 +174,19 @@ class DataPaths(_Strict):
     costs: Path | None = None
     line_costs: Path | None = None
     states: Path | None = None
+    tariffs: Path | None = None
+    permitting: Path | None = None
+    gas_points: Path | None = None
+    supply_chain: Path | None = None
 
 
 class Overrides(_Strict):
     """Scalar cost or timing assumptions that replace the defaults in ``data/costs.csv``."""
 
-    construction_lead_time_years: float | None = Field(default=None, ge=0)
-    permitting_lead_time_years: float | None = Field(default=None, ge=0)
+    construction_lead_time_months: float | None = Field(default=None, ge=0)
+    permitting_lead_time_months: float | None = Field(default=None, ge=0)
+    construction_lead_time_years: float | None = Field(default=None, ge=0, description="legacy (× 12)")
+    permitting_lead_time_years: float | None = Field(default=None, ge=0, description="legacy (× 12)")
     construction_capex_usd_per_kw_it: float | None = Field(default=None, ge=0)
     gas_price_usd_per_mmbtu: float | None = Field(default=None, ge=0)
     electricity_price_multiplier: float = Field(default=1.0, ge=0)
@@ -130,6 +194,12 @@ class Overrides(_Strict):
     onsite_reserve_margin: float | None = Field(
         default=None, ge=0, le=2, description="spare on-site capacity, –"
     )
+
+    def months(self, name: str) -> float | None:
+        """``<name>_lead_time_months``, or the legacy ``<name>_lead_time_years`` × 12, or None."""
+        m = getattr(self, f"{name}_lead_time_months")
+        y = getattr(self, f"{name}_lead_time_years")
+        return m if m is not None else (None if y is None else 12.0 * y)
 
 
 class Scenario(_Strict):
@@ -139,11 +209,16 @@ class Scenario(_Strict):
     description: str = ""
     currency_year: int = Field(default=2024, ge=1990, le=2100)
     discount_rate: float = Field(default=0.07, ge=0, le=0.5, description="real, per year")
-    decision_year: int = Field(description="planning, permits and orders start on 1 January of this year")
-    horizon: Horizon
-    targets_it_mw: dict[int, float] = Field(
-        description="IT MW that must be online in each year; held constant after the last year given"
+    decision_date: dt.date | None = Field(
+        default=None, description="planning, permits, queue requests and orders start on this date"
     )
+    decision_year: int | None = Field(default=None, description="legacy: decision_date = 1 January of it")
+    horizon: Horizon
+    targets_it_mw: dict[dt.date, float] = Field(
+        description="IT MW that must be online from a date on, keyed by ISO date (`2026-05-01`) or by year "
+        "(`2030` = by 1 January 2030); held until the next target"
+    )
+    time_steps: TimeSteps = Field(default_factory=TimeSteps)
     phase_mw: float = Field(default=50.0, gt=0, description="size of one build phase, IT MW")
     site_min_it_mw: float = Field(default=0.0, ge=0)
     site_max_it_mw: float = Field(default=1000.0, gt=0)
@@ -160,6 +235,20 @@ class Scenario(_Strict):
         default=10.0e6, ge=0, description="shortfall penalty per IT MW-year below target"
     )
     interconnection: Interconnection = Field(default_factory=Interconnection)
+    onsite_limits: dict[str, OnsiteLimit] = Field(
+        default_factory=dict,
+        description="caps per on-site option_id, e.g. {gas_mobile_turbine: {max_mw_per_site: 247}}",
+    )
+    air_permit: AirPermit = Field(default_factory=AirPermit)
+    supply_chain: dict[str, dict[int, float]] | None = Field(
+        default=None,
+        description="national cap on new MW per option_id and year, replacing data/supply_chain.csv rows; "
+        "`{}` disables the caps",
+    )
+    require_gas_lateral: bool = Field(
+        default=True,
+        description="fuel-burning plant needs a gas lateral to the nearest gas point (cost per km)",
+    )
     overrides: Overrides = Field(default_factory=Overrides)
     solver: Solver = Field(default_factory=Solver)
     data: DataPaths = Field(default_factory=DataPaths)
@@ -170,9 +259,16 @@ class Scenario(_Strict):
     )
     source_path: Path | None = Field(default=None, exclude=True)
 
+    @field_validator("targets_it_mw", mode="before")
+    @classmethod
+    def _target_keys_as_dates(cls, v):
+        if not isinstance(v, dict):
+            return v
+        return {_as_date(k): mw for k, mw in v.items()}
+
     @field_validator("targets_it_mw")
     @classmethod
-    def _targets_nonnegative(cls, v: dict[int, float]) -> dict[int, float]:
+    def _targets_nonnegative(cls, v: dict[dt.date, float]) -> dict[dt.date, float]:
         if not v:
             raise ValueError("targets_it_mw needs at least one year")
         bad = {y: mw for y, mw in v.items() if mw < 0}
@@ -190,10 +286,24 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        if self.decision_date is None and self.decision_year is None:
+            raise ValueError("give decision_date (e.g. 2026-01-01) or decision_year")
+        if self.decision_date is None:
+            self.decision_date = dt.date(self.decision_year, 1, 1)
+        elif self.decision_year is None:
+            self.decision_year = self.decision_date.year
+        elif self.decision_year != self.decision_date.year:
+            raise ValueError(
+                f"decision_year {self.decision_year} disagrees with decision_date {self.decision_date}"
+            )
         years = self.horizon.years
-        outside = [y for y in self.targets_it_mw if y < years[0] or y > years[-1]]
+        start, end = self.start_date, dt.date(years[-1] + 1, 1, 1)
+        outside = [d.isoformat() for d in self.targets_it_mw if d < start or d >= end]
         if outside:
-            raise ValueError(f"targets_it_mw years {outside} fall outside the horizon {years[0]}–{years[-1]}")
+            raise ValueError(
+                f"targets_it_mw dates {outside} fall outside the modelled period {start} – {years[-1]}-12-31 "
+                "(horizon from the later of decision_date and 1 January of horizon.first_year)"
+            )
         if self.decision_year > self.horizon.first_year:
             raise ValueError("decision_year must be ≤ horizon.first_year")
         if self.site_min_it_mw > self.site_max_it_mw:
@@ -208,13 +318,19 @@ class Scenario(_Strict):
             raise ValueError("power_options needs utility_tariff or onsite_gas: nothing else supplies energy")
         return self
 
+    @property
+    def start_date(self) -> dt.date:
+        """First modelled day: the later of the decision date and 1 January of ``horizon.first_year``."""
+        return max(self.decision_date, dt.date(self.horizon.first_year, 1, 1))
+
+    def target_at(self, when: dt.date) -> float:
+        """IT MW target in force on ``when`` (the latest target dated on or before it; 0 before the first)."""
+        due = [mw for d, mw in self.targets_it_mw.items() if d <= when]
+        return float(due[-1]) if due else 0.0
+
     def target_by_year(self) -> dict[int, float]:
-        """IT MW target for every horizon year (a year without a target takes the previous year's)."""
-        out, last = {}, 0.0
-        for y in self.horizon.years:
-            last = self.targets_it_mw.get(y, last)
-            out[y] = float(last)
-        return out
+        """IT MW target in force on 1 January of every horizon year."""
+        return {y: self.target_at(dt.date(y, 1, 1)) for y in self.horizon.years}
 
     def resolve(self, path: Path | None) -> Path | None:
         """Resolve a data path relative to the scenario file."""
@@ -223,6 +339,23 @@ class Scenario(_Strict):
         if path.is_absolute() or self.source_path is None:
             return path
         return (self.source_path.parent / path).resolve()
+
+
+def _as_date(key) -> dt.date:
+    """A target key: a year (int or "2030") means 1 January of it; otherwise an ISO date."""
+    if isinstance(key, dt.datetime):
+        return key.date()
+    if isinstance(key, dt.date):
+        return key
+    text = str(key).strip()
+    if text.isdigit():
+        return dt.date(int(text), 1, 1)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"target key {key!r} is neither a year (2030) nor an ISO date (2026-05-01)"
+        ) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

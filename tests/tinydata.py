@@ -110,10 +110,35 @@ def write_tiny_data(
     power: list[dict] | None = None,
     t2m_c: float = 5.0,
     wet_bulb_c: float = 3.0,
+    tariffs: list[dict] | None = None,
+    line_costs: list[dict] | None = None,
 ) -> Path:
-    """Write every default layer into ``directory``; sites/substations need the contract's columns."""
+    """Write every default layer into ``directory``; sites/substations need the contract's columns.
+
+    Tariffs default to flat ones (the zone's industrial price as energy charge; no demand, standby or
+    minimum-take charges) so that hand derivations stay simple; pass ``tariffs`` rows to test those.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(zones or ZONES).to_csv(directory / "zones.csv", index=False)
+    zone_rows = zones or ZONES
+    pd.DataFrame(zone_rows).to_csv(directory / "zones.csv", index=False)
+    flat = [
+        {
+            "zone_id": z["zone_id"],
+            "utility": "flat test tariff",
+            "energy_charge_usd_per_mwh": z["industrial_price_usd_per_mwh"],
+            "demand_charge_usd_per_kw_month": 0.0,
+            "min_take_fraction": 0.0,
+            "min_take_years": 0.0,
+            "standby_charge_usd_per_kw_month": 0.0,
+            "price_escalation_per_year": 0.0,
+            "price_base_year": 2024,
+        }
+        for z in zone_rows
+    ]
+    by_zone = {r["zone_id"]: r for r in flat}
+    for r in tariffs or []:
+        by_zone[r["zone_id"]] = {**by_zone.get(r["zone_id"], {}), **r}
+    pd.DataFrame(list(by_zone.values())).to_csv(directory / "tariffs.csv", index=False)
     site_defaults = {
         "county_fips": "47157",
         "market": "test",
@@ -156,7 +181,7 @@ def write_tiny_data(
         [{"parameter": k, "value": v[0], "unit": v[1], "source": "test"} for k, v in cost_map.items()]
     ).to_csv(directory / "costs.csv", index=False)
     pd.DataFrame(power or POWER).to_csv(directory / "power_options.csv", index=False)
-    pd.DataFrame(LINE_COSTS).to_csv(directory / "line_costs.csv", index=False)
+    pd.DataFrame(line_costs or LINE_COSTS).to_csv(directory / "line_costs.csv", index=False)
     lat = np.arange(33.0, 37.01, 0.25)
     lon = np.arange(-92.0, -87.99, 0.25)
     shape = (12, lat.size, lon.size)

@@ -30,6 +30,25 @@ import xarray as xr
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
+# The runtime package supplies the documented rules shared by the build and by generated candidates
+# (permitting lead time, tariff split, projected distances); a checkout has it one level up.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from siting.features.geo import distance_to_nearest_km  # noqa: E402
+from siting.features.permitting import (  # noqa: E402
+    HALF_DENSITY_PER_KM2,
+    MAJOR_SOURCE_NOX_T_PER_YEAR,
+    NATIONAL_BASE_PERMITTING_MONTHS,
+    site_permitting_months,
+)
+from siting.features.tariffs import (  # noqa: E402
+    FALLBACK_DEMAND_CHARGE_USD_PER_KW_MONTH,
+    FALLBACK_LOAD_FACTOR,
+    FALLBACK_PRICE_BASE_YEAR,
+    FALLBACK_STANDBY_CHARGE_USD_PER_KW_MONTH,
+    FALLBACK_UTILITY,
+    split_average_price,
+)
+
 # --------------------------------------------------------------------------
 # Constants: money conversion and scalar figures
 # --------------------------------------------------------------------------
@@ -55,7 +74,8 @@ WHOLESALE_2024 = {
     "NYISO": 41.81, "ISO-NE": 41.47,
     "SERC": 37.0, "TVA": 37.0, "FRCC": 37.0, "WEST": 37.0,
 }
-# Large-load interconnection lead time, years (domain-figures 3a suggested defaults; UNVERIFIED)
+# Large-load interconnection lead time, years (domain-figures 3a suggested defaults; UNVERIFIED);
+# written to zones.csv in months (x 12)
 LEAD_TIME_BY_ISO = {
     "ERCOT": 3.0, "SPP": 4.0, "MISO": 4.5, "PJM": 5.0, "SERC": 4.0, "WEST": 4.0,
     "FRCC": 4.0, "TVA": 4.0, "ISO-NE": 5.0, "NYISO": 6.0, "CAISO": 6.0,
@@ -344,11 +364,11 @@ def build_zones(src: Sources, zone, bus):
     z["wholesale_price_usd_per_mwh"] = z.iso.map(WHOLESALE_2024)
     z["grid_co2_kg_per_mwh"] = (z.egrid_subregion.map(EGRID2022_LB_PER_MWH) / LB_PER_KG).round(1)
     lt = z.iso.map(LEAD_TIME_BY_ISO)
-    z["interconnection_lead_time_years"] = z.zone_id.map(LEAD_TIME_ZONE_OVERRIDE).fillna(lt)
+    z["interconnection_lead_time_months"] = z.zone_id.map(LEAD_TIME_ZONE_OVERRIDE).fillna(lt) * 12.0
     z["construction_cost_multiplier"] = z.zone_id.map(zone_cost_multiplier(src, bus)).fillna(1.0)
     cols = ["zone_id", "zone_name", "state", "iso", "interconnect", "egrid_subregion",
             "industrial_price_usd_per_mwh", "wholesale_price_usd_per_mwh", "grid_co2_kg_per_mwh",
-            "interconnection_lead_time_years", "line_cost_region", "construction_cost_multiplier",
+            "interconnection_lead_time_months", "line_cost_region", "construction_cost_multiplier",
             "time_zone"]
     return z[cols]
 
@@ -644,7 +664,7 @@ def slug(s):
     return "".join(ch if ch.isalnum() else "-" for ch in s.lower()).strip("-").replace("--", "-")
 
 
-def build_sites(src: Sources, counties, subs, modis, mlat, mlon):
+def build_sites(src: Sources, counties, subs, modis, mlat, mlon, gas_points=None):
     raw = json.load(open(src.geonames))
     t = pd.DataFrame(list(raw.values()))
     t = t[t.countrycode == "US"][["geonameid", "name", "latitude", "longitude", "population", "admin1code"]]
@@ -718,9 +738,8 @@ def build_sites(src: Sources, counties, subs, modis, mlat, mlon):
     nova_premium = LAND_COST_LOUDOUN / (LAND_COST_US_AVG * (d_loud / d_ref) ** LAND_COST_BETA)
     prem = np.where(s.county_fips.isin(NOVA_COUNTIES), nova_premium, 1.0)
     s["land_cost_usd_per_acre"] = (prem * LAND_COST_US_AVG * (d / d_ref) ** LAND_COST_BETA).clip(LAND_COST_FLOOR, LAND_COST_CAP).round(-3)
-    # permitting: 0.5 y (rural greenfield, <=10/km2) .. 1.5 y (dense, >=1000/km2), log-linear
-    x = ((np.log10(d) - 1.0) / 2.0).clip(0, 1)
-    s["permitting_lead_time_years"] = (0.5 + x).round(2)
+    s["permitting_lead_time_months"] = site_permitting_lead_time_months(s)
+    s["dist_gas_km"] = site_dist_gas_km(s, gas_points)
     s["population_density_per_km2"] = s.population_density_per_km2.round(1)
     s["lat"], s["lon"] = s.lat.round(4), s.lon.round(4)
     s["town_population"] = s.population.astype(int)
@@ -728,10 +747,164 @@ def build_sites(src: Sources, counties, subs, modis, mlat, mlon):
     s = s.sort_values(["state", "site_id"]).reset_index(drop=True)
     cols = ["site_id", "name", "state", "county_fips", "lat", "lon", "zone_id", "market",
             "population_density_per_km2", "buildable_acres", "land_cost_usd_per_acre", "max_it_mw",
-            "permitting_lead_time_years", "climate_zone", "town_population", "dist_substation_230kv_km",
-            "buildable_land_fraction"]
+            "permitting_lead_time_months", "climate_zone", "town_population", "dist_substation_230kv_km",
+            "buildable_land_fraction", "dist_gas_km"]
     meta = {"d_ref": d_ref, "d_loudoun": d_loud, "beta": LAND_COST_BETA, "nova_premium": float(nova_premium)}
     return s[cols], meta, s
+
+
+# --------------------------------------------------------------------------
+# Speed-to-power layers: permitting, gas access, tariffs, supply chain
+# --------------------------------------------------------------------------
+# Permitting base months by state (county rows override their state); the national row is the midpoint
+# of greenfield permitting 6-12 months (S11, V2).  The density rule is siting.features.permitting.
+PERMITTING_ROWS = [
+    # state, county_fips, base_permitting_months, by_right_industrial, state_siting_board, source, flag
+    ("US", "", NATIONAL_BASE_PERMITTING_MONTHS, False, False,
+     "national default: total greenfield permitting 6-12 months (michaelbommarito.com wiki, "
+     "datacenters/siting/development-timelines, 2025), midpoint",
+     "verified (secondary) range; midpoint derived"),
+    ("TX", "", 6.0, True, False,
+     "Texas counties have no general zoning authority in unincorporated areas (zoning is a municipal power, "
+     "Tex. Local Gov't Code ch. 211), so a data center there needs no discretionary land-use approval: "
+     "Matagorda County press release (Bay City Sentinel, 2026), KERA News 24-Feb-2026 (Hood County), "
+     "jdkey.com 26-May-2026; base = low end of the 6-12 month greenfield range",
+     "verified (secondary) rule; months derived"),
+    ("VA", "51107", 12.0, False, False,
+     "Loudoun County removed by-right data centers on 18-Mar-2025 (CPAM/ZOAM): every data center needs a "
+     "special exception with Planning Commission and Board of Supervisors public hearings (Holland & Knight "
+     "4-Apr-2025; DatacenterDynamics; Virginia Business 19-Mar-2025); base = high end of the 6-12 month range",
+     "verified (secondary) rule; months derived"),
+]
+
+
+def build_permitting():
+    """Permitting table (data/permitting.csv)."""
+    return pd.DataFrame(PERMITTING_ROWS, columns=["state", "county_fips", "base_permitting_months",
+                                                  "by_right_industrial", "state_siting_board", "source", "flag"])
+
+
+def site_permitting_lead_time_months(s, permitting=None):
+    """Permitting months of candidate sites: state/county base x (1 + d / (d + 386.1)), 2 decimals."""
+    permitting = build_permitting() if permitting is None else permitting
+    return np.round(site_permitting_months(s.state.to_numpy(), s.population_density_per_km2.to_numpy(),
+                                           s.county_fips.to_numpy(), permitting), 2)
+
+
+GAS_POINT_SOURCE = "TAMU/Breakthrough Energy plant.csv type ng (EIA-860 2016 match); pipeline-access PROXY"
+
+
+def build_gas_points(grid_dir: Path):
+    """Existing gas-fired plants (in service, Pmax > 0) aggregated per TAMU substation: a PROXY for gas
+    pipeline access (a gas plant implies a pipeline nearby).  Columns lat, lon, kind, capacity_mw,
+    plant_count, source."""
+    plant = pd.read_csv(grid_dir / "plant.csv", usecols=["plant_id", "bus_id", "status", "Pmax", "type"])
+    b2s = pd.read_csv(grid_dir / "bus2sub.csv", usecols=["bus_id", "sub_id"])
+    sub = pd.read_csv(grid_dir / "sub.csv", usecols=["sub_id", "lat", "lon"])
+    ng = plant[(plant.type == "ng") & (plant.status == 1) & (plant.Pmax > 0)].merge(b2s, on="bus_id")
+    g = ng.groupby("sub_id").agg(capacity_mw=("Pmax", "sum"), plant_count=("plant_id", "size")).reset_index()
+    g = g.merge(sub, on="sub_id").sort_values(["lat", "lon"]).reset_index(drop=True)
+    return pd.DataFrame({"lat": g.lat.round(4), "lon": g.lon.round(4), "kind": "gas_plant",
+                         "capacity_mw": g.capacity_mw.round(1), "plant_count": g.plant_count,
+                         "source": GAS_POINT_SOURCE})
+
+
+def site_dist_gas_km(s, gas_points):
+    """Distance (km, EPSG:5070) from each site to the nearest gas point, 1 decimal; NaN without points."""
+    if gas_points is None:
+        return np.nan
+    return np.round(distance_to_nearest_km(s[["lat", "lon"]], gas_points), 1)
+
+
+# Sourced large-load tariff terms by zone; charges not given here come from the EIA split.
+TARIFF_OVERRIDES = {
+    29: dict(utility="AEP Ohio data-center tariff (PUCO order 9-Jul-2025)", min_take_fraction=0.85,
+             min_take_years=12.0,
+             source="AEP Ohio data-center tariff: loads >25 MW pay >=85% of subscribed demand for up to 12 years "
+                    "incl. a 4-year ramp, plus an exit fee (PUCO 9-Jul-2025; ecoenergynews, datacenterfrontier); "
+                    "energy/demand charges from the EIA split",
+             flag="verified (min take 85%/12 y); charges derived"),
+    15: dict(utility="Dominion Energy Virginia (GS-5 large-load class from 1-Jan-2027)", min_take_fraction=0.60,
+             min_take_years=14.0, demand_charge_usd_per_kw_month=14.57,
+             source="Virginia SCC order 25-Nov-2025: GS-5 class for >=25 MW at load factor >=75%, 14-year service "
+                    "agreements, minimum 85% of contracted T&D demand and 60% of generation demand (RTO Insider; "
+                    "Virginian Review); min take = the 60% generation minimum (the T&D minimum is covered by the "
+                    "demand charge on contracted capacity); demand charge = GS-3 2026 distribution 3.316 + on-peak "
+                    "generation 8.976 + transmission 2.277 USD/kW (energymanager.ai rate guide); energy charge from "
+                    "the EIA split",
+             flag="verified (secondary)"),
+    **{z: dict(utility="Georgia Power (large-load rules, Georgia PSC 23-Jan-2025)", min_take_fraction=0.85,
+               min_take_years=15.0,
+               source="Georgia PSC rule 23-Jan-2025: customers >100 MW may be billed with minimum billing and "
+                      "contracts up to 15 years (Georgia CEO 24-Jan-2025; DCD); the minimum fraction is not "
+                      "published: AEP Ohio's 85% assumed; charges from the EIA split",
+               flag="verified (secondary) term; fraction unverified placeholder")
+       for z in (19, 20)},
+}
+TARIFF_COLUMNS = ["zone_id", "utility", "energy_charge_usd_per_mwh", "demand_charge_usd_per_kw_month",
+                  "min_take_fraction", "min_take_years", "standby_charge_usd_per_kw_month",
+                  "price_escalation_per_year", "price_base_year", "source", "flag"]
+
+
+def build_tariffs(zones):
+    """One tariff row per zone (data/tariffs.csv): sourced terms where available, else the EIA split
+    E = P - D*12*1000/(8760*LF) with D = 14.57 USD/kW-month (Dominion GS-3 sum) and LF = 0.8."""
+    rows = []
+    for z in zones.itertuples(index=False):
+        o = TARIFF_OVERRIDES.get(int(z.zone_id), {})
+        d = o.get("demand_charge_usd_per_kw_month", FALLBACK_DEMAND_CHARGE_USD_PER_KW_MONTH)
+        e, d = split_average_price(z.industrial_price_usd_per_mwh, d, FALLBACK_LOAD_FACTOR)
+        rows.append({
+            "zone_id": int(z.zone_id),
+            "utility": o.get("utility", FALLBACK_UTILITY),
+            "energy_charge_usd_per_mwh": round(float(e), 2),
+            "demand_charge_usd_per_kw_month": round(float(d), 2),
+            "min_take_fraction": o.get("min_take_fraction", 0.0),
+            "min_take_years": o.get("min_take_years", 0.0),
+            "standby_charge_usd_per_kw_month": FALLBACK_STANDBY_CHARGE_USD_PER_KW_MONTH,
+            "price_escalation_per_year": 0.0,
+            "price_base_year": FALLBACK_PRICE_BASE_YEAR,
+            "source": o.get("source", f"EIA 2023 average industrial price of {z.state} split at load factor "
+                                      f"{FALLBACK_LOAD_FACTOR:g}: E = P - D*12*1000/(8760*LF), D = {d:g} "
+                                      "USD/kW-month (Dominion GS-3 sum); standby 4.0 and escalation 0: placeholders"),
+            "flag": o.get("flag", "derived"),
+        })
+    return pd.DataFrame(rows, columns=TARIFF_COLUMNS)
+
+
+# National caps on new deliveries to data centers, MW per year (derivations in data/SOURCES.md)
+GE_BACKLOG_GW, GE_SOLD_OUT_YEARS, DC_SHARE = 80.0, 3.0, (0.20 + 0.33) / 2  # S70 (V2)
+GAS_CT_DC_MW_PER_YEAR = round(GE_BACKLOG_GW / GE_SOLD_OUT_YEARS * DC_SHARE * 1000.0, -2)  # 7,100 (D)
+RECIP_DC_MW_PER_YEAR = 4 * 507.0  # Wartsila 507 MW ordered in Q4-2025, annualised (S72, V2 -> D)
+DC_GRID_MW_PER_YEAR = round((580.0 - 176.0) / 5 / 8.76 * 1000.0, -2)  # LBNL 2023->2028 high case (S23, D)
+SUPPLY_YEARS = range(2025, 2041)
+
+
+def build_supply_chain():
+    """National caps on new MW delivered to data centers per option and year (data/supply_chain.csv)."""
+    rows = []
+    for y in SUPPLY_YEARS:
+        ct = 0.0 if y <= 2028 else (0.5 * GAS_CT_DC_MW_PER_YEAR if y == 2029 else GAS_CT_DC_MW_PER_YEAR)
+        rows += [
+            ("gas_ct", y, ct,
+             "GE Vernova: slots sold out through 2028, limited in 2029; backlog ~80 GW (end-2025); 20-33% of orders "
+             "for data centers (CNBC/Melius via trade press). 80 GW / 3 y x 0.265 = 7,100 MW/y from 2030, half in "
+             "2029, 0 before (GE Vernova only; other OEMs not counted)", "derived (from verified-secondary figures)"),
+            ("gas_recip", y, RECIP_DC_MW_PER_YEAR,
+             "Wartsila 50SG: 507 MW ordered in Q4-2025 (ships 2027), 790 MW Texas off-grid data center; "
+             "Q4-2025 orders x 4 = 2,028 MW/y (one OEM, one quarter)", "derived (from verified-secondary figures)"),
+            ("fuel_cell", y, 1000.0,
+             "Bloom SOFC: AEP order up to 1 GW (first 100 MW Nov-2024; 2.65 B$ for 900 MW Jan-2026); 1,000 MW/y "
+             "assumed", "unverified placeholder"),
+            ("gas_mobile_turbine", y, 500.0,
+             "rental aeroderivative fleet available to data centers; xAI Colossus ran up to 35 units; 500 MW/y "
+             "assumed", "unverified placeholder"),
+            ("utility_tariff", y, DC_GRID_MW_PER_YEAR,
+             "large power transformers / new data-center grid connections: LBNL 2024 US data-center use "
+             "176 TWh (2023) -> 580 TWh (2028, high case): (580-176)/5 y/8.76 = 9,200 MW/y of average load; "
+             "transformer lead times 18-36 months", "derived (from verified figures)"),
+        ]
+    return pd.DataFrame(rows, columns=["option_id", "year", "max_new_mw_per_year", "source", "flag"])
 
 
 # --------------------------------------------------------------------------
@@ -748,7 +921,7 @@ def build_power_options():
         ("utility_tariff", "utility_tariff", "Utility large-load tariff (zone industrial price)", nan, nan, nan, nan, nan, nan,
          nan, nan, nan, nan, 12.0, 12.0,
          "price = zones.industrial_price_usd_per_mwh (EIA 2023, V); CO2 = zones.grid_co2_kg_per_mwh (eGRID2022, V2); "
-         "lead time = zones.interconnection_lead_time_years (unverified); 12-y term after AEP Ohio data-center tariff (V)"),
+         "lead time = zones.interconnection_lead_time_months (unverified); 12-y term after AEP Ohio data-center tariff (V)"),
         ("solar_ppa", "solar_ppa", "Solar PPA (LevelTen P25, Q4-2024)", nan, nan, nan, 56.76, nan, 0.0,
          2.5, 1000.0, nan, nan, 15.0, 15.0,
          "price LevelTen Q4-2024 market-averaged solar 56.76 (V); lead 2.5 y, term 15 y, max 1,000 MW/zone: unverified"),
@@ -790,7 +963,49 @@ def build_power_options():
     # years an option may operate after it first delivers (temporary air permits for rented turbines)
     df.insert(df.columns.get_loc("source"), "max_operating_years",
               np.where(df.option_id == "gas_mobile_turbine", 2.0, np.nan))
-    return df
+    # lead times in months (the figures above are typed in years, as quoted)
+    df["lead_time_years"] = df.lead_time_years * 12.0
+    df = df.rename(columns={"lead_time_years": "lead_time_months"})
+    # battery: NREL ATB 2024 energy/power split 375.6 USD/kWh + 497.7 USD/kW (2022$) -> 2024$; the power
+    # part replaces capex_usd_per_kw, FOM stays 2.27% of the 4-h total (1,842 USD/kW 2022$)
+    bat = df.option_id == "battery_4h"
+    df.loc[bat, "capex_usd_per_kw"] = round(to2024(BATTERY_POWER_CAPEX_2022, 2022), 1)
+    df.loc[bat, "source"] = (
+        "NREL ATB 2024 (2025, Moderate) energy/power split 375.6 USD/kWh + 497.7 USD/kW (2022$ -> 2024$: "
+        "402.6 USD/kWh + 533.5 USD/kW; the split gives 2,000 USD/kW 2022$ for 4 h vs the 1,842 point value); "
+        "FOM 2.27%/yr of 1,842 (2022$), 15-y life (V); round-trip efficiency 0.85 (NREL ATB, V); "
+        "lead 1 y, availability 0.95, max 500 MW/site, salvage 0.1: unverified")
+    extra = pd.DataFrame.from_dict(ONSITE_LIMITS, orient="index",
+                                   columns=["nox_kg_per_mwh", "salvage_fraction", "energy_capex_usd_per_kwh",
+                                            "round_trip_efficiency"])
+    df = df.join(extra, on="option_id")
+    cols = [c for c in df.columns if c != "source"] + ["source"]
+    return df[cols]
+
+
+BATTERY_POWER_CAPEX_2022 = 497.7  # USD/kW, NREL ATB 2024 (S68, V)
+BATTERY_ENERGY_CAPEX_2022 = 375.6  # USD/kWh, NREL ATB 2024 (S68, V)
+HP_PER_KW = 1.0 / 0.7457  # mechanical horsepower per kW
+GENERATOR_EFFICIENCY = 0.97  # shaft -> electric, UNVERIFIED
+LB_PER_MWH_TO_KG = 1.0 / LB_PER_KG
+# option_id -> (NOx kg/MWh, salvage fraction, energy capex USD/kWh, round-trip efficiency); see SOURCES.md
+ONSITE_LIMITS = {
+    "utility_tariff": (0.0, 0.0, np.nan, np.nan),
+    "solar_ppa": (0.0, 0.0, np.nan, np.nan),
+    "wind_ppa": (0.0, 0.0, np.nan, np.nan),
+    "firm_clean_ppa": (0.0, 0.0, np.nan, np.nan),
+    # NSPS JJJJ Table 1: new lean-burn natural-gas SI engines >=500 hp, 1.0 g NOx/hp-hr (V; cap, no SCR)
+    "gas_recip": (round(1.0 * HP_PER_KW / GENERATOR_EFFICIENCY, 3), 0.3, np.nan, np.nan),
+    # NSPS KKKK: new gas turbine >850 MMBtu/h, 15 ppm = 0.43 lb/MWh (no SCR; UNVERIFIED recollection)
+    "gas_ct": (round(0.43 * LB_PER_MWH_TO_KG, 3), 0.3, np.nan, np.nan),
+    "fuel_cell": (0.0, 0.1, np.nan, np.nan),  # no combustion: ~0 (UNVERIFIED)
+    "battery_4h": (0.0, 0.1, round(to2024(BATTERY_ENERGY_CAPEX_2022, 2022), 1), 0.85),
+    # NSPS KKKK: new gas turbine 50-850 MMBtu/h, 25 ppm = 1.2 lb/MWh (no SCR; UNVERIFIED recollection)
+    "gas_mobile_turbine": (round(1.2 * LB_PER_MWH_TO_KG, 3), 0.0, np.nan, np.nan),
+}
+
+
+GAS_LATERAL_USD_PER_KM = round(to2024(5.72e6 / 1.609344, 2019), -4)  # 4,360,000 (2024$)
 
 
 def build_costs():
@@ -809,7 +1024,7 @@ def build_costs():
          "large-load network upgrade / CIAC, chosen from the 50-300 $/kW range (no source found); generator IC costs MISO 102, PJM 84 $/kW (LBNL, V2) for scale", "unverified placeholder"),
         ("route_factor", 1.3, "-",
          "line length = straight line x 1.3 (MISO transmission cost estimation guide)", "verified (secondary)"),
-        ("construction_lead_time_years", 1.5, "years",
+        ("construction_lead_time_months", 18.0, "months",
          "hyperscale construction 12-18 (greenfield) / 18-30 months (campus) (Cortex, blogs); Abilene phase 1 ~12 months", "verified (secondary)"),
         ("it_utilization", 0.8, "-", "average IT load / nameplate IT capacity; placeholder", "unverified placeholder"),
         ("onsite_reserve_margin", 0.25, "-",
@@ -824,6 +1039,25 @@ def build_costs():
         ("cpi_u_2022", CPI_U[2022], "index", "BLS CPI-U annual average", "verified"),
         ("cpi_u_2023", CPI_U[2023], "index", "BLS CPI-U annual average", "verified"),
         ("cpi_u_2024", CPI_U[2024], "index", "BLS CPI-U annual average", "verified"),
+        ("air_permit_major_source_nox_t_per_year", round(MAJOR_SOURCE_NOX_T_PER_YEAR, 1), "t NOx/year",
+         "major-source threshold 100 short tons/yr (Title V; PSD for listed categories, 250 tpy otherwise): "
+         "Oklahoma Admin. Code 252:4-7-31; IEA Power permitting guide", "verified"),
+        ("air_permit_minor_source_months", 6.0, "months",
+         "minor-source construction permit: 180 days (Oklahoma Admin. Code 252:4-7-31)", "verified"),
+        ("air_permit_major_source_months", 12.0, "months",
+         "PSD construction permit: 365 days statutory (Oklahoma Admin. Code 252:4-7-31); consultants report "
+         "PSD/Title V in 3-9 months (IEA Power)", "verified"),
+        ("gas_lateral_usd_per_km", GAS_LATERAL_USD_PER_KM, "USD/km (2024$)",
+         "FERC-regulated gas transmission built 2014-2019: 5.72 M$/mile average (2,063 miles; Rui et al. via "
+         "researcher.life abstract) / 1.609 km/mile x CPI 2019->2024; large-diameter interstate lines, so an upper "
+         "bound for a lateral", "verified (secondary); conversion derived"),
+        ("gas_lateral_max_km", 50.0, "km",
+         "longest gas lateral a site may build to reach the gas network (beyond it on-site gas is ruled out)",
+         "unverified placeholder"),
+        ("permitting_half_density_per_km2", round(HALF_DENSITY_PER_KM2, 1), "people/km2",
+         "density at which half the dense-site permitting extra applies: 1,000 people/sq mi, the densely settled "
+         "core of a Census urban area (Census 2000/2010 urban-area criteria); used by siting.features.permitting",
+         "verified (secondary)"),
     ]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "source", "flag"])
 
@@ -862,6 +1096,14 @@ def build_states(src: Sources):
     return st[["state", "name", "fips", "geometry"]].sort_values("state").reset_index(drop=True)
 
 
+def write_speed_layers(out: Path, zones, gas_points):
+    """Write the speed-to-power layers: permitting, gas points, tariffs, supply chain."""
+    build_permitting().to_csv(out / "permitting.csv", index=False)
+    gas_points.to_csv(out / "gas_points.csv", index=False)
+    build_tariffs(zones).to_csv(out / "tariffs.csv", index=False)
+    build_supply_chain().to_csv(out / "supply_chain.csv", index=False)
+
+
 # --------------------------------------------------------------------------
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -881,7 +1123,8 @@ def main(argv=None):
     modis, mlat, mlon = read_modis(src)
     counties = load_counties(src, modis, mlat, mlon)
     log("sites")
-    sites, meta, _ = build_sites(src, counties, subs, modis, mlat, mlon)
+    gas_points = build_gas_points(src.grid)
+    sites, meta, _ = build_sites(src, counties, subs, modis, mlat, mlon, gas_points)
     log("climate")
     ds = build_climate(src, modis)
 
@@ -897,6 +1140,7 @@ def main(argv=None):
     build_power_options().to_csv(out / "power_options.csv", index=False)
     build_costs().to_csv(out / "costs.csv", index=False)
     build_line_costs().to_csv(out / "line_costs.csv", index=False)
+    write_speed_layers(out, zones, gas_points)
     states = build_states(src)
     if (out / "states.geojson").exists():
         (out / "states.geojson").unlink()

@@ -15,15 +15,15 @@ import xarray as xr
 CONTRACT = {
     "zones.csv": ["zone_id", "zone_name", "state", "iso", "interconnect", "egrid_subregion",
                   "industrial_price_usd_per_mwh", "wholesale_price_usd_per_mwh", "grid_co2_kg_per_mwh",
-                  "interconnection_lead_time_years", "line_cost_region", "construction_cost_multiplier"],
+                  "interconnection_lead_time_months", "line_cost_region", "construction_cost_multiplier"],
     "substations.csv": ["substation_id", "name", "lat", "lon", "max_voltage_kv", "zone_id", "load_mw",
                         "generation_mw", "line_rating_mw", "headroom_mw"],
     "candidate_sites.csv": ["site_id", "name", "state", "county_fips", "lat", "lon", "zone_id", "market",
                             "population_density_per_km2", "buildable_acres", "land_cost_usd_per_acre", "max_it_mw",
-                            "permitting_lead_time_years", "climate_zone"],
+                            "permitting_lead_time_months", "climate_zone"],
     "power_options.csv": ["option_id", "kind", "name", "capex_usd_per_kw", "fixed_om_usd_per_kw_year",
                           "variable_om_usd_per_mwh", "price_usd_per_mwh", "heat_rate_mmbtu_per_mwh", "co2_kg_per_mwh",
-                          "lead_time_years", "max_mw", "capacity_factor", "duration_hours", "life_years",
+                          "lead_time_months", "max_mw", "capacity_factor", "duration_hours", "life_years",
                           "contract_years"],
     "costs.csv": ["parameter", "value", "unit", "source"],
     "line_costs.csv": ["voltage_kv", "line_cost_region", "line_cost_usd_per_mile", "substation_upgrade_usd",
@@ -35,7 +35,7 @@ NO_NAN = {  # columns that must be complete
     "line_costs.csv": CONTRACT["line_costs.csv"], "power_options.csv": ["option_id", "kind", "name", "life_years"],
 }
 COSTS = ["construction_capex_usd_per_kw_it", "datacenter_fixed_om_usd_per_kw_it_year", "acres_per_mw_it",
-         "gas_price_usd_per_mmbtu", "network_upgrade_usd_per_kw", "route_factor", "construction_lead_time_years",
+         "gas_price_usd_per_mmbtu", "network_upgrade_usd_per_kw", "route_factor", "construction_lead_time_months",
          "it_utilization"]
 
 
@@ -100,9 +100,37 @@ def main(argv=None):
     assert (ds.t2m_max_c >= ds.t2m_min_c).where(ds.land).fillna(True).all()
     assert (ds.wet_bulb_c <= ds.t2m_c + 1e-6).where(ds.land).fillna(True).all()
     print(f"climate.nc dims={dict(ds.sizes)} ok")
+    check_speed_layers(d, z, c, po)
     total = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
     print(f"total size of data/ files: {total / 1e6:.2f} MB")
     print("all checks passed")
+
+
+def check_speed_layers(d: Path, z: pd.DataFrame, c: pd.DataFrame, po: pd.DataFrame) -> None:
+    """Tariffs (one row per zone), permitting, gas points, supply chain, and the derived site columns."""
+    t = pd.read_csv(d / "tariffs.csv")
+    assert t.zone_id.is_unique and set(t.zone_id) == set(z.zone_id), "tariffs: one row per zone"
+    money = ["energy_charge_usd_per_mwh", "demand_charge_usd_per_kw_month", "standby_charge_usd_per_kw_month"]
+    assert (t[money] >= 0).all().all() and t.min_take_fraction.between(0, 1).all()
+    fb = t.merge(z, on="zone_id")
+    fb = fb[fb.utility.str.startswith("EIA state average")]
+    avg = fb.energy_charge_usd_per_mwh + fb.demand_charge_usd_per_kw_month * 12000 / (8760 * 0.8)
+    assert np.allclose(avg, fb.industrial_price_usd_per_mwh, atol=0.02), "fallback split must reproduce EIA"
+    print(f"tariffs.csv                   rows={len(t):6d} ok ({len(t) - len(fb)} sourced)")
+    p = pd.read_csv(d / "permitting.csv", dtype={"county_fips": str})
+    assert "US" in set(p.state) and p.base_permitting_months.between(0, 120).all()
+    print(f"permitting.csv                rows={len(p):6d} ok")
+    g = pd.read_csv(d / "gas_points.csv")
+    assert g.lat.between(24, 50).all() and g.lon.between(-125, -66).all() and (g.capacity_mw > 0).all()
+    assert (d / "gas_points.csv").stat().st_size < 300_000
+    print(f"gas_points.csv                rows={len(g):6d} ok")
+    sc = pd.read_csv(d / "supply_chain.csv")
+    assert set(sc.option_id) <= set(po.option_id) and not sc.duplicated(["option_id", "year"]).any()
+    assert (sc.max_new_mw_per_year >= 0).all()
+    print(f"supply_chain.csv              rows={len(sc):6d} ok")
+    assert c.permitting_lead_time_months.between(6, 24).all() and c.dist_gas_km.ge(0).all()
+    new = ["nox_kg_per_mwh", "salvage_fraction", "energy_capex_usd_per_kwh", "round_trip_efficiency"]
+    assert set(new) <= set(po.columns)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,14 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError
+from ..features.permitting import national_default_permitting
+from ..features.tariffs import (
+    FALLBACK_PRICE_BASE_YEAR,
+    FALLBACK_STANDBY_CHARGE_USD_PER_KW_MONTH,
+    TARIFF_NUMERIC_COLUMNS,
+    fallback_tariffs,
+    is_fallback,
+)
 from ..scenario import DATA_LAYERS, Scenario
 from .schemas import REQUIRED_COSTS, validate
 
@@ -29,7 +37,24 @@ DEFAULT_FILES = {
     "costs": "costs.csv",
     "line_costs": "line_costs.csv",
     "states": "states.geojson",
+    "tariffs": "tariffs.csv",
+    "permitting": "permitting.csv",
+    "gas_points": "gas_points.csv",
+    "supply_chain": "supply_chain.csv",
 }
+
+#: Layers that may be absent (then their documented default applies): tariffs → EIA fallback rule for
+#: every zone; permitting → national default row; gas_points → none (no ``dist_gas_km``);
+#: supply_chain → no delivery caps.
+OPTIONAL_LAYERS = ("tariffs", "permitting", "gas_points", "supply_chain")
+
+#: Lead-time columns converted between months and years: layer → column stems (``{stem}_months``).
+LEAD_TIME_STEMS = {
+    "zones": "interconnection_lead_time",
+    "candidate_sites": "permitting_lead_time",
+    "power_options": "lead_time",
+}
+MONTHS_PER_YEAR = 12.0
 
 CLIMATE_VARIABLES = (
     "t2m_c",
@@ -86,6 +111,14 @@ class Dataset:
     line_costs: pd.DataFrame
     states: gpd.GeoDataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    #: Tariff of every zone (indexed by zone_id; see :func:`load_tariffs`); None = EIA fallback rule.
+    tariffs: pd.DataFrame | None = None
+    #: Permitting table (state / county base months; see :func:`load_permitting`).
+    permitting: pd.DataFrame = field(default_factory=national_default_permitting)
+    #: Gas-access proxy points (existing gas-fired plants); None when the layer is absent.
+    gas_points: gpd.GeoDataFrame | None = None
+    #: National caps on new deliveries per option and year; empty = no caps.
+    supply_chain: pd.DataFrame = field(default_factory=lambda: empty_supply_chain())
 
     def cost(self, name: str) -> float:
         return float(self.costs[name])
@@ -142,8 +175,60 @@ def _read_vector(path: Path, layer: str) -> gpd.GeoDataFrame:
     return gdf
 
 
+def _numeric(series: pd.Series, file, column: str) -> pd.Series:
+    """``series`` as float; text that is not a number raises :class:`InputError` naming the CSV lines."""
+    values = pd.to_numeric(series, errors="coerce")
+    bad = values.isna() & series.notna()
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} value(s) are not numbers (e.g. {series[bad].iloc[0]!r})",
+            file=file,
+            column=column,
+            rows=[f"line {i + 2}" for i in np.flatnonzero(bad.to_numpy())],
+            fix="write plain numbers in this column",
+        )
+    return values.astype(float)
+
+
+def lead_time_in_months(df: pd.DataFrame, stem: str, file, *, layer: str = "") -> pd.DataFrame:
+    """Return ``df`` with ``{stem}_months`` and the legacy ``{stem}_years`` (= months / 12) columns.
+
+    Accepts either column: ``{stem}_months`` as is, or a legacy ``{stem}_years`` × 12. If both are given
+    they must agree (months = 12 × years), else :class:`InputError` names the rows. Neither → error.
+    """
+    m, y = f"{stem}_months", f"{stem}_years"
+    out = df.copy()
+    if m in out.columns:
+        months = _numeric(out[m], file, m)
+        if y in out.columns:
+            years = _numeric(out[y], file, y)
+            clash = months.notna() & years.notna() & ~np.isclose(months, years * MONTHS_PER_YEAR, atol=1e-6)
+            if clash.any():
+                raise InputError(
+                    f"{layer or 'table'} gives both {m} and {y} and they disagree",
+                    file=file,
+                    column=m,
+                    rows=[f"line {i + 2}" for i in np.flatnonzero(clash.to_numpy())],
+                    fix=f"keep only {m} (months), or make {m} = 12 x {y}",
+                )
+    elif y in out.columns:
+        months = _numeric(out[y], file, y) * MONTHS_PER_YEAR
+    else:
+        raise InputError(
+            f"{layer or 'table'} table lacks the lead-time column {m}",
+            file=file,
+            column=m,
+            fix=f"add {m} (months; a legacy {y} column in years is also accepted)",
+        )
+    out[m] = months
+    out[y] = months / MONTHS_PER_YEAR
+    return out
+
+
 def load_zones(path: Path) -> pd.DataFrame:
-    return validate(_read_csv(path, "zones"), "zones", path).set_index("zone_id", drop=False).sort_index()
+    """Zones table indexed by ``zone_id``, with ``interconnection_lead_time_months`` (and legacy ``_years``)."""
+    df = lead_time_in_months(_read_csv(path, "zones"), LEAD_TIME_STEMS["zones"], path, layer="zones")
+    return validate(df, "zones", path).set_index("zone_id", drop=False).sort_index()
 
 
 def load_substations(path: Path) -> gpd.GeoDataFrame:
@@ -152,27 +237,53 @@ def load_substations(path: Path) -> gpd.GeoDataFrame:
 
 
 def load_candidate_sites(path: Path) -> gpd.GeoDataFrame:
-    df = validate(_read_csv(path, "candidate_sites"), "candidate_sites", path)
+    """Candidate sites indexed by ``site_id``, with ``permitting_lead_time_months`` (and legacy ``_years``)."""
+    raw = _read_csv(path, "candidate_sites")
+    df = lead_time_in_months(raw, LEAD_TIME_STEMS["candidate_sites"], path, layer="candidate_sites")
+    df = validate(df, "candidate_sites", path)
     return _points(df).set_index("site_id", drop=False).sort_index()
 
 
 def load_power_options(path: Path) -> pd.DataFrame:
-    df = validate(_read_csv(path, "power_options"), "power_options", path)
-    no_lead = (df["kind"] != "utility_tariff") & df["lead_time_years"].isna()
+    """Supply options indexed by ``option_id``, with ``lead_time_months`` (and legacy ``lead_time_years``)."""
+    raw = _read_csv(path, "power_options")
+    df = lead_time_in_months(raw, LEAD_TIME_STEMS["power_options"], path, layer="power_options")
+    df = validate(df, "power_options", path)
+    no_lead = (df["kind"] != "utility_tariff") & df["lead_time_months"].isna()
     if no_lead.any():
         raise InputError(
             "power options other than the utility tariff need a lead time",
             file=path,
-            column="lead_time_years",
+            column="lead_time_months",
             rows=[f"line {i + 2}" for i in np.flatnonzero(no_lead.to_numpy())],
-            fix="give lead_time_years (years from decision to first power) for every PPA, gas and battery row",
+            fix="give lead_time_months (months from decision to first power) for every PPA, gas and battery row",
         )
     return df.set_index("option_id", drop=False)
 
 
+def _costs_lead_time(costs: dict[str, float], path: Path) -> dict[str, float]:
+    """Add ``construction_lead_time_months`` / ``_years`` to a costs dict from whichever one it has."""
+    m, y = "construction_lead_time_months", "construction_lead_time_years"
+    out = dict(costs)
+    if m in out and y in out and not np.isclose(out[m], MONTHS_PER_YEAR * out[y], atol=1e-6):
+        raise InputError(
+            f"costs gives both {m} = {out[m]:g} and {y} = {out[y]:g} and they disagree",
+            file=path,
+            column="parameter",
+            rows=[m, y],
+            fix=f"keep only {m} (months), or make it 12 x {y}",
+        )
+    if m in out:
+        out[y] = out[m] / MONTHS_PER_YEAR
+    elif y in out:
+        out[m] = out[y] * MONTHS_PER_YEAR
+    return out
+
+
 def load_costs(path: Path) -> dict[str, float]:
+    """Scalar costs ``{parameter: value}``; ``construction_lead_time_months`` and ``_years`` both present."""
     df = validate(_read_csv(path, "costs"), "costs", path)
-    costs = dict(zip(df["parameter"], df["value"].astype(float), strict=True))
+    costs = _costs_lead_time(dict(zip(df["parameter"], df["value"].astype(float), strict=True)), path)
     missing = sorted(set(REQUIRED_COSTS) - set(costs))
     if missing:
         raise InputError(
@@ -187,6 +298,148 @@ def load_costs(path: Path) -> dict[str, float]:
 
 def load_line_costs(path: Path) -> pd.DataFrame:
     return validate(_read_csv(path, "line_costs"), "line_costs", path)
+
+
+def load_tariffs(path: Path, zones: pd.DataFrame) -> pd.DataFrame:
+    """Tariff of every zone, indexed by ``zone_id`` (order of ``zones``).
+
+    Required columns: ``zone_id``, ``energy_charge_usd_per_mwh``, ``demand_charge_usd_per_kw_month``;
+    optional (defaults): ``min_take_fraction`` (0), ``min_take_years`` (0),
+    ``standby_charge_usd_per_kw_month`` (4.0, placeholder), ``price_escalation_per_year`` (0),
+    ``price_base_year`` (2023), ``utility``, ``source``, ``flag``. Every value is checked (non-negative,
+    fractions in [0, 1], unique zone ids that exist in ``zones``). Zones the file lacks get the EIA
+    fallback rule (:func:`siting.features.tariffs.fallback_tariffs`), flagged
+    ``derived (fallback: zone missing from <file>)``.
+
+    Returns
+    -------
+    DataFrame
+        Columns of :data:`~siting.features.tariffs.TARIFF_NUMERIC_COLUMNS`, ``utility``, ``source``,
+        ``flag``, ``fallback`` (bool: the row is the EIA fallback).
+    """
+    df = validate(_read_csv(path, "tariffs"), "tariffs", path)
+    known = set(zones["zone_id"] if "zone_id" in zones else zones.index)
+    unknown = ~df["zone_id"].isin(known)
+    if unknown.any():
+        raise InputError(
+            f"tariffs refer to zone ids missing from the zones table: {sorted(df.loc[unknown, 'zone_id'])[:10]}",
+            file=path,
+            column="zone_id",
+            rows=[f"line {i + 2}" for i in np.flatnonzero(unknown.to_numpy())],
+            fix="use the zone ids of zones.csv (one row per zone) or delete those rows",
+        )
+    defaults = {
+        "min_take_fraction": 0.0,
+        "min_take_years": 0.0,
+        "standby_charge_usd_per_kw_month": FALLBACK_STANDBY_CHARGE_USD_PER_KW_MONTH,
+        "price_escalation_per_year": 0.0,
+        "price_base_year": FALLBACK_PRICE_BASE_YEAR,
+        "utility": "user tariff",
+        "source": "",
+        "flag": "",
+    }
+    for col, value in defaults.items():
+        df[col] = df[col].fillna(value) if col in df else value
+    given = df.set_index(df["zone_id"].astype(int).rename("zone_id"))
+    fb = fallback_tariffs(zones)
+    missing = fb.index.difference(given.index)
+    fb.loc[missing, "flag"] = f"derived (fallback: zone missing from {Path(path).name})"
+    cols = [*TARIFF_NUMERIC_COLUMNS, "utility", "source", "flag"]
+    out = pd.concat([given[cols], fb.loc[missing, cols]]).reindex(fb.index)
+    for col in TARIFF_NUMERIC_COLUMNS:
+        out[col] = out[col].astype(float)
+    out["price_base_year"] = out["price_base_year"].astype(int)
+    out["fallback"] = is_fallback(out["utility"])
+    return out
+
+
+def default_tariffs(zones: pd.DataFrame) -> pd.DataFrame:
+    """Tariffs when no tariffs file exists: the EIA fallback rule for every zone (``fallback`` True)."""
+    fb = fallback_tariffs(zones)
+    fb["fallback"] = True
+    return fb
+
+
+def load_permitting(path: Path) -> pd.DataFrame:
+    """Permitting table: ``state`` (2-letter, ``US`` = national default), optional ``county_fips``
+    (5-digit; a county row overrides its state), ``base_permitting_months``, ``by_right_industrial``,
+    ``state_siting_board``, ``source``, ``flag``. A national ``US`` row is added if the file has none."""
+    df = validate(_read_csv(path, "permitting"), "permitting", path)
+    df["state"] = df["state"].str.upper()
+    if "county_fips" in df:
+        fips = df["county_fips"].astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+        df["county_fips"] = fips.where(fips.notna() & (fips != ""), pd.NA).str.zfill(5)
+    else:
+        df["county_fips"] = pd.Series(pd.NA, index=df.index, dtype="string")
+    for col in ("by_right_industrial", "state_siting_board"):
+        if col not in df:
+            df[col] = False
+    for col in ("source", "flag"):
+        if col not in df:
+            df[col] = ""
+    key = df["state"] + "/" + df["county_fips"].fillna("")
+    dup = key.duplicated(keep=False)
+    if dup.any():
+        raise InputError(
+            f"permitting has duplicate state/county rows: {sorted(set(key[dup]))[:5]}",
+            file=path,
+            column="state",
+            rows=[f"line {i + 2}" for i in np.flatnonzero(dup.to_numpy())],
+            fix="keep one row per state (and per county_fips for county overrides)",
+        )
+    if not ((df["state"] == "US") & df["county_fips"].isna()).any():
+        df = pd.concat([df, national_default_permitting()], ignore_index=True)
+    return df.reset_index(drop=True)
+
+
+def load_gas_points(path: Path) -> gpd.GeoDataFrame:
+    """Gas-access proxy points (``lat``, ``lon``, ``kind``, ``capacity_mw``, ``source``) as points (EPSG:4326)."""
+    df = validate(_read_csv(path, "gas_points"), "gas_points", path)
+    if len(df) == 0:
+        raise InputError("gas_points has no rows", file=path, fix="add points or drop the layer")
+    return _points(df)
+
+
+def empty_supply_chain() -> pd.DataFrame:
+    """An empty supply-chain table (no delivery caps)."""
+    return pd.DataFrame(
+        {
+            "option_id": pd.Series(dtype=str),
+            "year": pd.Series(dtype=int),
+            "max_new_mw_per_year": pd.Series(dtype=float),
+            "source": pd.Series(dtype=str),
+            "flag": pd.Series(dtype=str),
+        }
+    )
+
+
+def load_supply_chain(path: Path, power_options: pd.DataFrame | None = None) -> pd.DataFrame:
+    """National caps on new deliveries: ``option_id``, ``year``, ``max_new_mw_per_year`` (MW/yr), ``source``,
+    ``flag``; one row per option and year (an option or year without a row is uncapped)."""
+    df = validate(_read_csv(path, "supply_chain"), "supply_chain", path)
+    dup = df.duplicated(["option_id", "year"], keep=False)
+    if dup.any():
+        raise InputError(
+            "supply_chain has more than one row for the same option and year",
+            file=path,
+            column="year",
+            rows=[f"line {i + 2}" for i in np.flatnonzero(dup.to_numpy())],
+            fix="keep one row per (option_id, year)",
+        )
+    if power_options is not None:
+        unknown = ~df["option_id"].isin(set(power_options["option_id"]))
+        if unknown.any():
+            raise InputError(
+                f"supply_chain refers to options missing from power_options: {sorted(set(df.loc[unknown, 'option_id']))}",
+                file=path,
+                column="option_id",
+                rows=[f"line {i + 2}" for i in np.flatnonzero(unknown.to_numpy())],
+                fix="use option_id values of power_options.csv or delete those rows",
+            )
+    for col in ("source", "flag"):
+        if col not in df:
+            df[col] = ""
+    return df.sort_values(["option_id", "year"]).reset_index(drop=True)
 
 
 def load_climate(path: Path) -> xr.Dataset:
@@ -225,34 +478,56 @@ def load_dataset(scenario: Scenario | None = None, data_dir: Path | None = None)
     """
     files: dict[str, Path] = {}
     base = None
-    for layer in DATA_LAYERS:
-        user = scenario.resolve(getattr(scenario.data, layer)) if scenario is not None else None
+    layers = tuple(DATA_LAYERS) + tuple(name for name in OPTIONAL_LAYERS if name not in DATA_LAYERS)
+    for layer in layers:
+        # getattr(..., None): works whether or not the scenario's DataPaths knows the optional layers yet
+        user_path = getattr(scenario.data, layer, None) if scenario is not None else None
+        user = scenario.resolve(Path(user_path)) if user_path is not None else None
         if user is not None:
             files[layer] = Path(user)
         else:
             if base is None:
                 base = Path(data_dir) if data_dir is not None else default_data_dir()
-            files[layer] = base / DEFAULT_FILES[layer]
+            default = base / DEFAULT_FILES[layer]
+            if layer in OPTIONAL_LAYERS and not default.exists():
+                continue  # optional layer absent: its documented default applies
+            files[layer] = default
+    zones = load_zones(files["zones"])
+    permitting = (
+        load_permitting(files["permitting"]) if "permitting" in files else national_default_permitting()
+    )
+    gas_points = load_gas_points(files["gas_points"]) if "gas_points" in files else None
     substations = load_substations(files["substations"])
     lines = _read_vector(files["transmission_lines"], "transmission_lines")
     climate = load_climate(files["climate"])
     states = _read_vector(files["states"], "states")
     if scenario is not None and scenario.candidates is not None:
-        sites = generated_candidates(scenario, substations, lines, climate, states)
+        sites = generated_candidates(
+            scenario, substations, lines, climate, states, permitting=permitting, gas_points=gas_points
+        )
         files.pop("candidate_sites")
     else:
         sites = load_candidate_sites(files["candidate_sites"])
+    power_options = load_power_options(files["power_options"])
     ds = Dataset(
-        zones=load_zones(files["zones"]),
+        zones=zones,
         substations=substations,
         transmission_lines=lines,
         candidate_sites=sites,
         climate=climate,
-        power_options=load_power_options(files["power_options"]),
+        power_options=power_options,
         costs=load_costs(files["costs"]),
         line_costs=load_line_costs(files["line_costs"]),
         states=states,
         files=files,
+        tariffs=load_tariffs(files["tariffs"], zones) if "tariffs" in files else default_tariffs(zones),
+        permitting=permitting,
+        gas_points=gas_points,
+        supply_chain=(
+            load_supply_chain(files["supply_chain"], power_options)
+            if "supply_chain" in files
+            else empty_supply_chain()
+        ),
     )
     _check_references(ds)
     return ds
@@ -264,8 +539,14 @@ def generated_candidates(
     lines: gpd.GeoDataFrame,
     climate: xr.Dataset,
     states: gpd.GeoDataFrame,
+    *,
+    permitting: pd.DataFrame | None = None,
+    gas_points: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Candidate sites generated from land data by the scenario's ``candidates.generate`` block.
+
+    ``permitting`` (the permitting table) sets each site's base permitting months by state/county;
+    ``gas_points`` adds ``dist_gas_km`` (distance to the nearest gas-access proxy point).
 
     The embedded MODIS land cover of the climate layer (``land_cover_igbp``) excludes water, wetland, urban
     and snow cells unless the block brings its own exclusions; see
@@ -281,24 +562,29 @@ def generated_candidates(
         lines=lines,
         base_dir=base,
         land_cover=land_cover,
+        permitting=permitting,
+        gas_points=gas_points,
     )
     if gen["state"].isna().any() and "state" in states:  # no counties layer: state from the outlines
         pts = gen[["geometry"]].to_crs(states.crs)
         hit = gpd.sjoin(pts, states[["state", "geometry"]], predicate="within", how="left")
         hit = hit[~hit.index.duplicated(keep="first")]
         gen["state"] = gen["state"].fillna(hit["state"])
-    gen = _name_after_nearest_town(gen)
+    gen = _name_after_nearest_town(gen, permitting=permitting)
     where = f"candidates.generate of scenario {scenario.name}"
     df = validate(pd.DataFrame(gen.drop(columns="geometry")), "candidate_sites", where)
     return _points(df).set_index("site_id", drop=False).sort_index()
 
 
-def _name_after_nearest_town(gen: gpd.GeoDataFrame, max_km: float = 60.0) -> gpd.GeoDataFrame:
+def _name_after_nearest_town(
+    gen: gpd.GeoDataFrame, max_km: float = 60.0, permitting: pd.DataFrame | None = None
+) -> gpd.GeoDataFrame:
     """Borrow from the nearest town of the embedded candidate list (nearest-neighbour join in EPSG:5070,
     within ``max_km``): its name ("cell c10km_3_7 near Denton, TX") and, where the generator had no
     population density (no counties layer), its county's density, from which the land-cost and
     permitting proxies of :mod:`siting.features.candidates` are recomputed."""
-    from ..features.candidates import land_cost_proxy_usd_per_acre, permitting_lead_time_proxy_years
+    from ..features.candidates import land_cost_proxy_usd_per_acre
+    from ..features.permitting import site_permitting_months
 
     try:
         towns = pd.read_csv(
@@ -326,7 +612,14 @@ def _name_after_nearest_town(gen: gpd.GeoDataFrame, max_km: float = 60.0) -> gpd
             dens = near.loc[unknown, "population_density_per_km2"].astype(float)
             out.loc[unknown, "population_density_per_km2"] = dens
             out.loc[unknown, "land_cost_usd_per_acre"] = land_cost_proxy_usd_per_acre(dens.to_numpy())
-            out.loc[unknown, "permitting_lead_time_years"] = permitting_lead_time_proxy_years(dens.to_numpy())
+            months = site_permitting_months(
+                out.loc[unknown, "state"].to_numpy(),
+                dens.to_numpy(),
+                out.loc[unknown, "county_fips"].to_numpy() if "county_fips" in out else None,
+                permitting,
+            )
+            out.loc[unknown, "permitting_lead_time_months"] = months
+            out.loc[unknown, "permitting_lead_time_years"] = months / MONTHS_PER_YEAR
     return out
 
 

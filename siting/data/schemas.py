@@ -28,6 +28,15 @@ def _nonneg(desc: str, nullable: bool = False) -> pa.Column:
     return Col(float, [Chk.ge(0)], coerce=True, nullable=nullable, description=desc)
 
 
+def _nonneg_opt(desc: str) -> pa.Column:
+    """An optional, nullable, non-negative float column."""
+    return Col(float, [Chk.ge(0)], coerce=True, nullable=True, required=False, description=desc)
+
+
+def _fraction(desc: str, required: bool = True) -> pa.Column:
+    return Col(float, [Chk.in_range(0, 1)], coerce=True, required=required, description=desc)
+
+
 ZONES = pa.DataFrameSchema(
     {
         "zone_id": Col(int, unique=True, coerce=True, description="zone id"),
@@ -37,7 +46,12 @@ ZONES = pa.DataFrameSchema(
         "industrial_price_usd_per_mwh": Col(float, [Chk.in_range(0, 1000)], coerce=True),
         "wholesale_price_usd_per_mwh": Col(float, [Chk.in_range(-100, 1000)], coerce=True),
         "grid_co2_kg_per_mwh": Col(float, [Chk.in_range(0, 1500)], coerce=True),
-        "interconnection_lead_time_years": Col(float, [Chk.in_range(0, 20)], coerce=True),
+        "interconnection_lead_time_months": Col(
+            float,
+            [Chk.in_range(0, 240)],
+            coerce=True,
+            description="months (a legacy interconnection_lead_time_years column is converted x 12)",
+        ),
         "line_cost_region": Col(str, [Chk.isin(["MISO", "Southeast", "TEPPC", "SCE"])], coerce=True),
         "construction_cost_multiplier": Col(float, [Chk.in_range(0.3, 3.0)], coerce=True),
     },
@@ -70,7 +84,12 @@ CANDIDATE_SITES = pa.DataFrameSchema(
         "buildable_acres": _nonneg("acres"),
         "land_cost_usd_per_acre": _nonneg("USD per acre"),
         "max_it_mw": _nonneg("IT MW"),
-        "permitting_lead_time_years": Col(float, [Chk.in_range(0, 20)], coerce=True),
+        "permitting_lead_time_months": Col(
+            float,
+            [Chk.in_range(0, 240)],
+            coerce=True,
+            description="months (a legacy permitting_lead_time_years column is converted x 12)",
+        ),
     },
     strict=False,
     name="candidate_sites",
@@ -94,16 +113,36 @@ POWER_OPTIONS = pa.DataFrameSchema(
         "price_usd_per_mwh": _nonneg("USD/MWh", nullable=True),
         "heat_rate_mmbtu_per_mwh": Col(float, [Chk.in_range(0, 30)], coerce=True, nullable=True),
         "co2_kg_per_mwh": _nonneg("kg CO2/MWh", nullable=True),
-        "lead_time_years": Col(
+        "lead_time_months": Col(
             float,
-            [Chk.in_range(0, 20)],
+            [Chk.in_range(0, 240)],
             coerce=True,
             nullable=True,
-            description="years; the tariff uses the zone's",
+            description="months from decision to first power; the tariff uses the zone's",
         ),
         "max_mw": _nonneg("MW", nullable=True),
         "capacity_factor": Col(float, [Chk.in_range(0, 1)], coerce=True, nullable=True),
         "life_years": Col(float, [Chk.in_range(1, 100)], coerce=True, nullable=True),
+        "nox_kg_per_mwh": Col(
+            float, [Chk.ge(0)], coerce=True, nullable=True, required=False, description="kg NOx/MWh"
+        ),
+        "salvage_fraction": Col(
+            float,
+            [Chk.in_range(0, 1)],
+            coerce=True,
+            nullable=True,
+            required=False,
+            description="share of capex recovered when the plant is sold, 0-1",
+        ),
+        "energy_capex_usd_per_kwh": _nonneg_opt("USD/kWh of storage energy"),
+        "round_trip_efficiency": Col(
+            float,
+            [Chk.in_range(0, 1)],
+            coerce=True,
+            nullable=True,
+            required=False,
+            description="battery AC-AC round-trip efficiency, 0-1",
+        ),
     },
     strict=False,
     name="power_options",
@@ -131,6 +170,69 @@ LINE_COSTS = pa.DataFrameSchema(
     name="line_costs",
 )
 
+TARIFFS = pa.DataFrameSchema(
+    {
+        "zone_id": Col(int, unique=True, coerce=True, description="zone id of zones.csv"),
+        "energy_charge_usd_per_mwh": _nonneg("USD/MWh"),
+        "demand_charge_usd_per_kw_month": _nonneg("USD/kW-month on contracted capacity"),
+        "min_take_fraction": _fraction(
+            "share of contracted MW x hours paid as energy even if unused, 0-1", required=False
+        ),
+        "min_take_years": Col(
+            float, [Chk.in_range(0, 50)], coerce=True, required=False, description="years from energization"
+        ),
+        "standby_charge_usd_per_kw_month": Col(
+            float, [Chk.ge(0)], coerce=True, required=False, description="USD/kW-month of standby capacity"
+        ),
+        "price_escalation_per_year": Col(
+            float,
+            [Chk.in_range(-0.2, 0.2)],
+            coerce=True,
+            required=False,
+            description="real escalation, fraction per year (0.02 = 2 %/yr)",
+        ),
+        "price_base_year": Col(
+            int, [Chk.in_range(1990, 2100)], coerce=True, required=False, description="calendar year"
+        ),
+    },
+    strict=False,
+    name="tariffs",
+)
+
+PERMITTING = pa.DataFrameSchema(
+    {
+        "state": Col(
+            str, [Chk.str_matches(r"^[A-Za-z]{2}$")], coerce=True, description="2-letter state or US"
+        ),
+        "base_permitting_months": Col(float, [Chk.in_range(0, 120)], coerce=True, description="months"),
+        "by_right_industrial": Col(bool, coerce=True, required=False),
+        "state_siting_board": Col(bool, coerce=True, required=False),
+    },
+    strict=False,
+    name="permitting",
+)
+
+GAS_POINTS = pa.DataFrameSchema(
+    {
+        "lat": _lat(),
+        "lon": _lon(),
+        "kind": Col(str, coerce=True, required=False),
+        "capacity_mw": _nonneg_opt("MW"),
+    },
+    strict=False,
+    name="gas_points",
+)
+
+SUPPLY_CHAIN = pa.DataFrameSchema(
+    {
+        "option_id": Col(str, coerce=True, description="option_id of power_options.csv"),
+        "year": Col(int, [Chk.in_range(2000, 2100)], coerce=True, description="calendar year of delivery"),
+        "max_new_mw_per_year": _nonneg("MW delivered per year (national cap)"),
+    },
+    strict=False,
+    name="supply_chain",
+)
+
 TABLE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "zones": ZONES,
     "substations": SUBSTATIONS,
@@ -138,6 +240,10 @@ TABLE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "power_options": POWER_OPTIONS,
     "costs": COSTS,
     "line_costs": LINE_COSTS,
+    "tariffs": TARIFFS,
+    "permitting": PERMITTING,
+    "gas_points": GAS_POINTS,
+    "supply_chain": SUPPLY_CHAIN,
 }
 
 REQUIRED_COSTS = {
@@ -147,7 +253,7 @@ REQUIRED_COSTS = {
     "gas_price_usd_per_mmbtu": "USD/MMBtu",
     "network_upgrade_usd_per_kw": "USD/kW",
     "route_factor": "-",
-    "construction_lead_time_years": "years",
+    "construction_lead_time_months": "months",
     "it_utilization": "-",
 }
 
@@ -165,7 +271,7 @@ def validate(df: pd.DataFrame, layer: str, file: object) -> pd.DataFrame:
         Where the table came from (for the message).
     """
     schema = TABLE_SCHEMAS[layer]
-    missing = [c for c in schema.columns if c not in df.columns]
+    missing = [c for c, col in schema.columns.items() if col.required and c not in df.columns]
     if missing:
         raise InputError(
             f"{layer} table lacks required columns {missing}",

@@ -25,9 +25,13 @@
    ``land_cost_usd_per_acre`` = parcel value when given, else 244,000 × √(density / 100 per km²),
    clipped to 5,000…6,300,000 $/acre (244 k$/acre is the 2024 average of data-center land deals, S1;
    6.3 M$/acre Loudoun, S13; density unknown → 244,000);
-   ``permitting_lead_time_years`` = 0.75 at density ≤ 50 per km², rising linearly to 1.5 at ≥ 500 per km²
-   (greenfield 6–12 months vs. dense 12–24 months, domain-figures §7);
+   ``permitting_lead_time_months`` from :func:`siting.features.permitting.site_permitting_months`: the
+   state/county base months of the permitting table (national default 9 months) × (1 + d / (d + 386.1)),
+   a smooth saturating function of county density d (no threshold); ``permitting_lead_time_years`` =
+   months / 12 (legacy column);
    ``market`` = ``greenfield``.
+6. **Gas access** (when ``gas_points`` is given): ``dist_gas_km`` = distance (EPSG:5070) to the nearest
+   gas-access proxy point (existing gas-fired plant), :func:`siting.features.geo.distance_to_nearest_km`.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ import xarray as xr
 from pyproj import Transformer
 
 from siting.errors import InputError
+from siting.features.geo import distance_to_nearest_km
+from siting.features.permitting import (
+    NATIONAL_BASE_PERMITTING_MONTHS,
+    permitting_lead_time_months,
+    site_permitting_months,
+)
 from siting.io._validate import EQUAL_AREA_CRS, GEOGRAPHIC_CRS, as_points, assign_zones, find_column
 from siting.io.land import IGBP_EXCLUDED, SQ_M_PER_ACRE
 
@@ -59,6 +69,7 @@ CANDIDATE_COLUMNS = [
     "buildable_acres",
     "land_cost_usd_per_acre",
     "max_it_mw",
+    "permitting_lead_time_months",
     "permitting_lead_time_years",
     "climate_zone",
 ]
@@ -81,13 +92,12 @@ def land_cost_proxy_usd_per_acre(
 
 
 def permitting_lead_time_proxy_years(population_density_per_km2):
-    """Permitting lead time (years): 0.75 at ≤ 50 people/km² → 1.5 at ≥ 500 (NaN density → 0.75).
+    """Permitting lead time (years) with the national base: kept for old callers.
 
-    Greenfield permitting 6–12 months, brownfield/dense 12–24 months (domain-figures §7, S11); the density
-    thresholds are *unverified*.
+    Same as :func:`siting.features.permitting.permitting_lead_time_months` with the national base
+    (9 months), divided by 12: 0.75 y in empty land, 1.5 y in the densest cores, smooth in between.
     """
-    d = np.nan_to_num(np.asarray(population_density_per_km2, dtype=float), nan=0.0)
-    return 0.75 + 0.75 * np.clip((d - 50.0) / 450.0, 0.0, 1.0)
+    return permitting_lead_time_months(NATIONAL_BASE_PERMITTING_MONTHS, population_density_per_km2) / 12.0
 
 
 def _densify(gdf, max_deg: float = 0.01):
@@ -242,6 +252,8 @@ def generate_candidates(
     line_voltage_classes_kv: Sequence[float] = (115, 230, 345, 500),
     raster_samples: int = 5,
     land_cost_base_usd_per_acre: float = LAND_COST_BASE_USD_PER_ACRE,
+    permitting: pd.DataFrame | None = None,
+    gas_points: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Generate candidate sites in a study region (method in the module docstring).
 
@@ -282,13 +294,18 @@ def generate_candidates(
         Lattice size per unit for raster exclusions.
     land_cost_base_usd_per_acre : float
         Base of the land-cost proxy (USD/acre).
+    permitting : DataFrame, optional
+        Permitting table (``state``, ``base_permitting_months``, optional ``county_fips``; see
+        :func:`siting.data.load.load_permitting`); None → national base of 9 months everywhere.
+    gas_points : DataFrame, optional
+        Gas-access proxy points with ``lat``/``lon`` (``data/gas_points.csv``); adds ``dist_gas_km``.
 
     Returns
     -------
     geopandas.GeoDataFrame
         The candidate-sites schema (``data-layers.md``) plus ``area_acres``, ``dist_substation_km``,
-        ``nearest_substation_id``, ``nearest_substation_kv``, ``dist_line_{V}kv_km``; point geometry in
-        EPSG:4326. ``attrs["exclusion_report"]`` lists the acres removed by each exclusion.
+        ``nearest_substation_id``, ``nearest_substation_kv``, ``dist_line_{V}kv_km`` (and ``dist_gas_km``
+        with ``gas_points``); point geometry in EPSG:4326. ``attrs["exclusion_report"]`` lists the acres removed by each exclusion.
 
     Raises
     ------
@@ -492,7 +509,10 @@ def generate_candidates(
             density.to_numpy(), land_cost_base_usd_per_acre
         )
     out["max_it_mw"] = np.minimum(buildable / acres_per_mw, max_it_mw)
-    out["permitting_lead_time_years"] = permitting_lead_time_proxy_years(density.to_numpy())
+    out["permitting_lead_time_months"] = site_permitting_months(
+        out["state"].to_numpy(), density.to_numpy(), out["county_fips"].to_numpy(), permitting
+    )
+    out["permitting_lead_time_years"] = out["permitting_lead_time_months"] / 12.0
     out["climate_zone"] = attrs["climate_zone"]
     out["market"] = "greenfield"
 
@@ -526,6 +546,9 @@ def generate_candidates(
     extra = ["area_acres", "dist_substation_km", "nearest_substation_id", "nearest_substation_kv"] + [
         f"dist_line_{v:g}kv_km" for v in line_voltage_classes_kv
     ]
+    if gas_points is not None:
+        out["dist_gas_km"] = distance_to_nearest_km(out[["lat", "lon"]], gas_points)
+        extra.append("dist_gas_km")
     res = gpd.GeoDataFrame(
         out[CANDIDATE_COLUMNS + extra].reset_index(drop=True),
         geometry=gpd.points_from_xy(out["lon"], out["lat"]),
@@ -543,6 +566,8 @@ def candidates_from_config(
     zones: gpd.GeoDataFrame | None = None,
     base_dir: str | Path = ".",
     land_cover: xr.DataArray | None = None,
+    permitting: pd.DataFrame | None = None,
+    gas_points: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Generate candidates from a scenario's ``candidates: {generate: …}`` block.
 
@@ -570,6 +595,8 @@ def candidates_from_config(
         Directory relative paths are resolved against.
     land_cover : DataArray, optional
         MODIS IGBP classes on a lat/lon grid (e.g. the embedded climate layer's ``land_cover_igbp``).
+    permitting, gas_points : DataFrame, optional
+        Permitting table and gas-access points (see :func:`generate_candidates`).
     """
     from siting.io import read_exclusion_raster, read_exclusions, read_parcels
     from siting.io._validate import read_vector
@@ -641,5 +668,7 @@ def candidates_from_config(
         parcels=parcels,
         exclusions=layers,
         land_cover=land_cover,
+        permitting=permitting,
+        gas_points=gas_points,
         **cfg,
     )

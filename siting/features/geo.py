@@ -81,3 +81,40 @@ def within_radius(gdf: gpd.GeoDataFrame, lat: float, lon: float, radius_km: floa
     centre = gpd.GeoDataFrame(geometry=gpd.points_from_xy([lon], [lat]), crs="EPSG:4326")
     d = np.hypot(*(projected_xy_m(gdf) - projected_xy_m(centre)[0]).T) / 1000.0
     return d <= radius_km
+
+
+def _lonlat_points(df: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Points in EPSG:4326 from a GeoDataFrame (any CRS) or a table with ``lat``/``lon`` columns (degrees)."""
+    if isinstance(df, gpd.GeoDataFrame) and df.crs is not None and df.geometry.name in df:
+        return df
+    return gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(
+            pd.to_numeric(df["lon"]).to_numpy(float), pd.to_numeric(df["lat"]).to_numpy(float)
+        ),
+        crs="EPSG:4326",
+    )
+
+
+def distance_to_nearest_km(sites: pd.DataFrame, points: pd.DataFrame) -> np.ndarray:
+    """Distance (km) from every site to the nearest of ``points``, measured in :data:`PROJECTED_CRS`.
+
+    Vectorised (one KD-tree query). Used e.g. for ``dist_gas_km``, the distance to the nearest gas-fired
+    power plant of ``data/gas_points.csv`` (a proxy for gas-pipeline access).
+
+    Parameters
+    ----------
+    sites, points : DataFrame or GeoDataFrame
+        Tables with ``lat``/``lon`` columns in degrees (WGS84), or point GeoDataFrames with a CRS.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(len(sites),)``, km; all NaN when ``points`` is empty.
+    """
+    if len(sites) == 0:
+        return np.zeros(0)
+    if len(points) == 0:
+        return np.full(len(sites), np.nan)
+    tree = cKDTree(projected_xy_m(_lonlat_points(points)))
+    dist_m, _ = tree.query(projected_xy_m(_lonlat_points(sites)), k=1)
+    return np.asarray(dist_m, dtype=float) / 1000.0

@@ -1,20 +1,30 @@
 """Prepare the model's input tables from a :class:`~siting.data.load.Dataset` and a scenario.
 
 Everything the optimisation model needs is computed here, vectorised, and handed over as tidy tables
-(:class:`ModelInputs`); the model itself never reads files or looks at geometries.
+(:class:`ModelInputs`); the model itself never reads files or looks at geometries. :func:`prepare_inputs`
+is a short list of named steps, one small function per table.
+
+Time
+----
+The model runs on **steps** (:func:`siting.features.timing.build_steps`): months, then quarters, then
+years from the decision date; every target date and every 1 January is a boundary. Dispatch inside a
+step uses the climate periods (the 12 months, or tsam representative hours) weighted by the hours of
+the step that fall in each calendar month (``step_periods``).
 
 Cost conventions
 ----------------
 Capital costs are turned into level annual charges with the capital recovery factor
-``CRF = r / (1 − (1 + r)^−n)`` over the asset's life ``n`` and charged in every horizon year in which the
-asset exists; land is charged as a 100-year annuity (practically a perpetuity). The objective is the
-present value, at the scenario's discount rate, of these charges and of all operating costs in the horizon,
-discounted to 1 January of ``decision_year``. The overnight capex of everything built is reported too and
-is what ``budget_usd`` caps.
+``CRF = r / (1 − (1 + r)^−n)`` over the asset's life ``n`` and charged, pro rata to the step length, in
+every step in which the asset exists (owned on-site plant: from its purchase on, even after it is retired
+or sold; a sale returns ``salvage_fraction`` of its capex once). Land is charged as a 100-year annuity.
+The objective is the present value, at the scenario's discount rate, of these charges and of all operating
+costs in the horizon, discounted to the decision date. The overnight capex of everything built is reported
+too and is what ``budget_usd`` caps.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +38,8 @@ from ..scenario import Scenario
 from .cooling import diurnal_profile, pue, wue_l_per_kwh
 from .geo import nearest_candidates, within_radius
 from .resource import solar_capacity_factor, wind_capacity_factor
-from .timing import first_online_year
+from .tariffs import STANDBY_MAX_LOAD_FACTOR, tariff_table
+from .timing import build_steps, first_online_year, first_step, month_overlap, ready_dates, years_between
 
 MILES_PER_KM = 1.0 / 1.609344
 HOURS_PER_YEAR = 8760.0
@@ -39,6 +50,10 @@ WET_BULB_DIURNAL_FRACTION = 0.35
 #: Asset lives (years) used when ``costs.csv`` has no row for them. Unverified defaults.
 DEFAULT_LIVES = {"datacenter_life_years": 20.0, "interconnection_life_years": 40.0, "land_life_years": 100.0}
 GAS_CO2_KG_PER_MMBTU = 53.06  # EPA emission factor for natural gas
+#: Battery energy between these multiples of its power (hours) when its energy is a decision.
+BATTERY_DURATION_BOUNDS_H = (0.5, 8.0)
+#: Short tons per metric ton (air-permit thresholds are in short tons per year).
+SHORT_TON_T = 0.90718474
 
 
 def crf(rate: float, life_years: float) -> float:
@@ -54,33 +69,55 @@ def crf(rate: float, life_years: float) -> float:
 class ModelInputs:
     """Tables and scalars for :func:`siting.model.build.build_model` (units in every column name).
 
+    This is the model's contract; every table is built by one small function of this module.
+
     Tables
     ------
-    periods : index ``period``; ``hours`` (weight, h/year; sums to 8,760)
+    steps : index ``step`` (0, 1, …); ``start``, ``end`` (Timestamps, end exclusive), ``days``, ``year``,
+        ``years`` (length, fraction of a year), ``resolution``, ``discount_factor`` (–, at the step's start),
+        ``target_it_mw`` (MW in force during the step)
+    periods : index ``period``; ``hours`` (annual weight, h/year; sums to 8,760), ``day`` and ``hour``
+        (representative day and hour of day; ``day`` is -1 for monthly periods)
+    step_periods : index (``step``, ``period``); ``hours`` (h of the step the period stands for)
     sites : index ``site_id``; ``name``, ``state``, ``zone_id``, ``lat``, ``lon``, ``max_phases``,
-        ``min_phases``, ``first_online_year``, ``permitting_lead_time_years``, ``construction_lead_time_years``,
-        ``pue_peak``, ``land_usd_per_mw``, ``construction_usd_per_mw``, ``dc_fixed_om_usd_per_mw_year``
+        ``min_phases``, ``permitting_lead_time_months``, ``construction_lead_time_months``, ``ready_date``,
+        ``first_step``, ``first_online_year``, ``pue_peak``, ``pue_annual``, ``pue_swing`` (design-day peak
+        minus minimum PUE, –), ``peak_window_hours`` (h of the design day above its mean load),
+        ``land_usd_per_mw``, ``construction_usd_per_mw``, ``dc_fixed_om_usd_per_mw_year``, ``dist_gas_km``,
+        ``gas_lateral_usd``, ``gas_allowed``
     site_periods : index (``site_id``, ``period``); ``pue``, ``wue_l_per_kwh``
     substations : index ``substation_id``; ``headroom_mw``, ``max_voltage_kv``, ``zone_id``, ``name``, ``lat``, ``lon``
-    connections : index (``site_id``, ``substation_id``); ``distance_km``, ``voltage_kv``, ``max_mw``,
-        ``fixed_cost_usd``, ``cost_usd_per_mw``, ``lead_time_years``, ``available_year``
-    zones : index ``zone_id``; ``tariff_usd_per_mwh``, ``wholesale_usd_per_mwh``, ``grid_co2_t_per_mwh``
-    generators : index ``option_id`` (owned on-site plant: kinds ``onsite_gas`` and ``battery``); ``kind``,
-        ``capex_usd_per_mw``, ``fixed_om_usd_per_mw_year``, ``marginal_cost_usd_per_mwh`` (VOM + fuel),
-        ``fuel_usd_per_mwh``, ``co2_t_per_mwh``, ``availability``, ``max_mw_per_site``, ``life_years``,
-        ``lead_time_years``, ``available_year``
+    connections : index (``site_id``, ``substation_id``); ``distance_km``, ``voltage_kv``,
+        ``line_capacity_mw`` (per circuit), ``max_circuits``, ``max_mw``, ``circuit_cost_usd``,
+        ``substation_cost_usd``, ``fixed_cost_usd`` (one circuit + substation), ``cost_usd_per_mw``
+        (network upgrade), ``lead_time_months``, ``ready_date``, ``first_step``, ``available_year``
+    zones : index ``zone_id``; tariff (``energy_charge_usd_per_mwh``, ``demand_charge_usd_per_kw_month``,
+        ``min_take_fraction``, ``min_take_years``, ``standby_charge_usd_per_kw_month``,
+        ``price_escalation_per_year``, ``price_base_year``, ``standby_max_load_factor``, ``utility``,
+        ``fallback``), ``tariff_usd_per_mwh``
+        (energy charge at the base year), ``wholesale_usd_per_mwh``, ``grid_co2_t_per_mwh``, ``name``, ``iso``
+    zone_steps : index (``zone_id``, ``step``); ``energy_usd_per_mwh`` (the tariff's price path)
+    generators : index ``option_id`` (owned or rented on-site plant: kinds ``onsite_gas`` and ``battery``);
+        ``kind``, ``capex_usd_per_mw``, ``energy_capex_usd_per_mwh`` (battery energy), ``fixed_om_usd_per_mw_year``,
+        ``marginal_cost_usd_per_mwh`` (VOM + fuel), ``fuel_usd_per_mwh``, ``co2_t_per_mwh``, ``nox_t_per_mwh``,
+        ``availability``, ``firm_fraction``, ``max_mw_per_site``, ``max_mw_total``, ``life_years``, ``crf``,
+        ``salvage_fraction``, ``rental`` (bool), ``uses_fuel`` (bool), ``duration_hours``,
+        ``round_trip_efficiency``, ``lead_time_months``, ``ready_date``, ``first_step``, ``end_step``
+        (first step it may no longer run: temporary permits; ``len(steps)`` if none), ``available_year``
     contracts : index (``option_id``, ``zone_id``); ``kind``, ``strike_usd_per_mwh``, ``max_mw``,
-        ``lead_time_years``, ``available_year``, ``contract_years``
+        ``lead_time_months``, ``ready_date``, ``first_step``, ``contract_years``
     contract_cf : index (``option_id``, ``zone_id``, ``period``); ``cf`` (–)
+    supply_caps : index (``option_id``, ``year``); ``max_new_mw`` (national cap on new MW in that year)
     """
 
     name: str
     years: list[int]
-    decision_year: int
+    decision_date: dt.date
     currency_year: int
     discount_rate: float
+    steps: pd.DataFrame
     periods: pd.DataFrame
-    targets_it_mw: pd.Series
+    step_periods: pd.DataFrame
     phase_mw: float
     min_sites: int
     max_sites: int | None
@@ -89,9 +126,13 @@ class ModelInputs:
     substations: pd.DataFrame
     connections: pd.DataFrame
     zones: pd.DataFrame
+    zone_steps: pd.DataFrame
     generators: pd.DataFrame
     contracts: pd.DataFrame
     contract_cf: pd.DataFrame
+    supply_caps: pd.DataFrame
+    target_dates_it_mw: dict[str, float] = field(default_factory=dict)
+    chronological: bool = False
     it_utilization: float = 0.8
     grid_allowed: bool = True
     value_of_lost_compute_usd_per_mw_year: float = 10.0e6
@@ -101,11 +142,33 @@ class ModelInputs:
     crf_datacenter: float = 0.0944
     crf_interconnection: float = 0.075
     crf_land: float = 0.07
+    max_connections_per_site: int = 2
+    air_gas_mw_per_site: float | None = None
+    air_nox_t_per_year_per_site: float | None = None
+    air_co2_t_per_year_per_site: float | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def decision_year(self) -> int:
+        return self.decision_date.year
+
+    @property
+    def targets_it_mw(self) -> pd.Series:
+        """IT MW target in force on 1 January of each horizon year (yearly summaries)."""
+        return pd.Series({y: self.target_at(pd.Timestamp(y, 1, 1)) for y in self.years}, name="target_it_mw")
+
+    def target_at(self, when: pd.Timestamp) -> float:
+        """Target of the step that contains ``when`` (0 before the first step)."""
+        i = int(np.searchsorted(self.steps["start"].to_numpy(), np.datetime64(when), side="right")) - 1
+        return float(self.steps["target_it_mw"].iloc[i]) if i >= 0 else 0.0
+
+    def first_step_of_year(self, year: int) -> int:
+        """Index of the first step of a calendar year."""
+        return int(self.steps.index[self.steps["year"] == year][0])
+
     def discount_factor(self, year: int) -> float:
-        """Present-value factor of a cost in ``year`` (discounted to 1 Jan of ``decision_year``)."""
-        return (1.0 + self.discount_rate) ** (-(year - self.decision_year))
+        """Present-value factor of a cost on 1 January of ``year`` (discounted to the decision date)."""
+        return (1.0 + self.discount_rate) ** (-years_between(self.decision_date, dt.date(year, 1, 1)))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -164,7 +227,7 @@ def site_monthly_climate(climate: xr.Dataset, lat, lon, file=None, max_offset_de
     )
 
 
-def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> dict[str, np.ndarray]:
     """Monthly mean PUE, WUE and the design-peak PUE of each site.
 
     A typical day per month is synthesised with :func:`~siting.features.cooling.diurnal_profile`
@@ -172,9 +235,14 @@ def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> tuple[np.ndarray, np.ndarr
     :data:`WET_BULB_DIURNAL_FRACTION` of the dry-bulb swing); PUE and WUE are evaluated hourly and
     averaged. The peak PUE is that of the hottest synthesised hour (used to size the power supply).
 
+    The design day is the synthesised day of the month with the highest hourly PUE: its swing
+    (peak − minimum PUE) bounds what a battery can shave, and the hours in which its PUE is above the
+    day's mean are the peak window a battery must cover (:func:`battery_firm_inputs`).
+
     Returns
     -------
-    pue_month (site, 12), wue_month (site, 12) in L/kWh, pue_peak (site,)
+    dict of arrays: ``pue`` (site, 12), ``wue`` (site, 12) in L/kWh, ``pue_peak``, ``pue_swing`` and
+    ``peak_window_hours`` (site,)
     """
     t_mean, t_max, t_min = (
         pts[v].transpose("site", "month").to_numpy() for v in ("t2m_c", "t2m_max_c", "t2m_min_c")
@@ -186,7 +254,15 @@ def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> tuple[np.ndarray, np.ndarr
     wb = np.minimum(wb, db)
     p = pue(db, wb, cooling)
     w = wue_l_per_kwh(db, cooling)
-    return p.mean(axis=-1), w.mean(axis=-1), p.max(axis=(-1, -2))
+    design = p[np.arange(p.shape[0]), p.max(axis=-1).argmax(axis=-1)]  # (site, hour)
+    above = design > design.mean(axis=-1, keepdims=True) + 1e-9
+    return {
+        "pue": p.mean(axis=-1),
+        "wue": w.mean(axis=-1),
+        "pue_peak": p.max(axis=(-1, -2)),
+        "pue_swing": design.max(axis=-1) - design.min(axis=-1),
+        "peak_window_hours": above.sum(axis=-1).astype(float),
+    }
 
 
 def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
@@ -201,7 +277,8 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
 
     Returns
     -------
-    dict with ``periods`` (DataFrame: ``hours`` weight per representative hour, summing to 8,760),
+    dict with ``periods`` (DataFrame: ``hours`` weight per representative hour, summing to 8,760, ``day``
+    and ``hour``), ``month_hours`` (period × 12: hours of each calendar month the period stands for),
     ``pue``, ``wue``, ``solar_cf``, ``wind_cf`` (arrays site × period) and ``pue_peak`` (site,).
     """
     from .climate import (
@@ -235,10 +312,21 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
     def flat(name):
         return rep[name].transpose("site", "period", "hour").to_numpy().reshape(-1, n_per * n_hour)
 
+    # which calendar month each original day falls in (typical 365-day year), per representative day
+    day_month = np.repeat(np.arange(12), DAYS_IN_MONTH)
+    assign = rep["period_of_day"].to_numpy()[: day_month.size]
+    days_in = np.zeros((n_per, 12))
+    np.add.at(days_in, (assign, day_month[: assign.size]), 1.0)
     return {
         "periods": pd.DataFrame(
-            {"hours": weight}, index=pd.Index(np.arange(1, n_per * n_hour + 1), name="period")
+            {
+                "hours": weight,
+                "day": np.repeat(np.arange(n_per), n_hour),
+                "hour": np.tile(np.arange(n_hour), n_per),
+            },
+            index=pd.Index(np.arange(1, n_per * n_hour + 1), name="period"),
         ),
+        "month_hours": np.repeat(days_in, n_hour, axis=0) * (24.0 / n_hour),
         "pue": flat("pue"),
         "wue": flat("wue_l_per_kwh"),
         "solar_cf": flat("solar_cf"),
@@ -248,59 +336,117 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
 
 
 # --------------------------------------------------------------------------------------------------------
-# the assembler
+# time
 
 
-def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
-    """Build :class:`ModelInputs` for ``scenario`` from ``dataset`` (all vectorised)."""
-    notes: list[str] = []
-    ov = scenario.overrides
+def time_grid(scenario: Scenario) -> pd.DataFrame:
+    """Steps of the scenario with their discount factor and target (see :func:`build_steps`)."""
+    ts = scenario.time_steps
+    end = dt.date(scenario.horizon.last_year + 1, 1, 1)
+    quarterly = ts.quarterly_months
+    if quarterly is None:
+        last = max(scenario.targets_it_mw)
+        d0 = scenario.decision_date
+        quarterly = max(24, (last.year - d0.year) * 12 + last.month - d0.month)
+    steps = build_steps(
+        scenario.decision_date,
+        scenario.start_date,
+        end,
+        boundaries=list(scenario.targets_it_mw),
+        monthly_months=ts.monthly_months,
+        quarterly_months=quarterly,
+    )
     r = scenario.discount_rate
-    years = scenario.horizon.years
-    dy = scenario.decision_year
-    costs = {**DEFAULT_LIVES, **dataset.costs}
+    steps["discount_factor"] = [
+        (1.0 + r) ** (-years_between(scenario.decision_date, s.date())) for s in steps["start"]
+    ]
+    steps["target_it_mw"] = [scenario.target_at(s.date()) for s in steps["start"]]
+    return steps
 
-    # periods: the 12 months, weighted by their hours
-    periods = pd.DataFrame({"hours": DAYS_IN_MONTH * 24.0}, index=pd.Index(np.arange(1, 13), name="period"))
 
-    # sites ---------------------------------------------------------------------------------------------
-    cand = select_sites(dataset, scenario)
-    zones = dataset.zones
-    acres_per_mw = float(costs["acres_per_mw_it"])
-    max_mw = np.minimum(cand["max_it_mw"].to_numpy(), cand["buildable_acres"].to_numpy() / acres_per_mw)
-    max_mw = np.minimum(max_mw, scenario.site_max_it_mw)
-    max_phases = np.floor(max_mw / scenario.phase_mw + 1e-9).astype(int)
-    min_phases = int(np.ceil(scenario.site_min_it_mw / scenario.phase_mw - 1e-9))
-    keep = max_phases >= max(min_phases, 1)
-    if not keep.all():
-        notes.append(
-            f"{int((~keep).sum())} candidate site(s) dropped: their land or max_it_mw holds less than "
-            f"max(site_min_it_mw, one phase of {scenario.phase_mw:g} MW)"
-        )
-    cand, max_phases = cand[keep], max_phases[keep]
-    if len(cand) == 0:
-        raise InfeasibleScenarioError(
-            "no candidate site can hold the minimum site size: lower site_min_it_mw or phase_mw"
-        )
-    permit = cand["permitting_lead_time_years"].to_numpy(dtype=float)
-    if ov.permitting_lead_time_years is not None:
-        permit = np.full(len(cand), ov.permitting_lead_time_years)
-    build = ov.construction_lead_time_years
-    build = float(costs["construction_lead_time_years"]) if build is None else build
-    capex_kw = ov.construction_capex_usd_per_kw_it
-    capex_kw = float(costs["construction_capex_usd_per_kw_it"]) if capex_kw is None else capex_kw
-    zone_of_site = zones.loc[cand["zone_id"].to_numpy()]
-    pts = site_monthly_climate(dataset.climate, cand["lat"], cand["lon"], file=dataset.files.get("climate"))
+def step_period_hours(steps: pd.DataFrame, month_hours: np.ndarray, periods: pd.Index) -> pd.DataFrame:
+    """Hours of each step that each climate period stands for: ``Σ_m overlap[step, m] × month_hours[p, m]``.
+
+    ``month_hours`` (period × 12) holds the hours of calendar month m a period represents in a typical
+    year; ``overlap`` is the covered fraction of each month (:func:`month_overlap`). Zero entries dropped.
+    """
+    frac = month_overlap(pd.DatetimeIndex(steps["start"]), pd.DatetimeIndex(steps["end"]))
+    hours = frac @ month_hours.T  # (step, period)
+    t, p = np.nonzero(hours > 1e-9)
+    return pd.DataFrame(
+        {"hours": hours[t, p]},
+        index=pd.MultiIndex.from_arrays([steps.index[t], periods[p]], names=["step", "period"]),
+    )
+
+
+def _months(df: pd.DataFrame, base: str) -> np.ndarray:
+    """``<base>_months`` of a table, or its legacy ``<base>_years`` × 12."""
+    if f"{base}_months" in df:
+        return df[f"{base}_months"].to_numpy(dtype=float)
+    return df[f"{base}_years"].to_numpy(dtype=float) * 12.0
+
+
+def _cost_months(costs: dict, base: str) -> float:
+    if f"{base}_months" in costs:
+        return float(costs[f"{base}_months"])
+    return 12.0 * float(costs[f"{base}_years"])
+
+
+def _steps_from(steps: pd.DataFrame, decision: dt.date, months) -> tuple[np.ndarray, np.ndarray]:
+    """Ready dates (decision + months) and the first step each can count in."""
+    ready = ready_dates(decision, months)
+    return ready, first_step(steps["start"].to_numpy(), ready)
+
+
+# --------------------------------------------------------------------------------------------------------
+# tables
+
+
+def climate_features(pts: xr.Dataset, scenario: Scenario) -> dict:
+    """Periods, their month weights, and per-site PUE/WUE/CF by period, in the scenario's resolution."""
+    design = monthly_pue_wue(pts, scenario.cooling)
     if scenario.time_resolution.kind == "representative_days":
         rep = representative_hours(pts, scenario.cooling, scenario.time_resolution.n_days)
-        periods = rep["periods"]
-        pue_m, wue_m, pue_peak = rep["pue"], rep["wue"], rep["pue_peak"]
-        solar, wind = rep["solar_cf"], rep["wind_cf"]
-    else:
-        pue_m, wue_m, pue_peak = monthly_pue_wue(pts, scenario.cooling)
-        solar = solar_capacity_factor(pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy())
-        wind = wind_capacity_factor(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy())
-    sites = pd.DataFrame(
+        return {**design, **rep, "pue_peak": np.maximum(rep["pue_peak"], design["pue_peak"]), "chrono": True}
+    periods = pd.DataFrame(
+        {"hours": DAYS_IN_MONTH * 24.0, "day": -1, "hour": -1},
+        index=pd.Index(np.arange(1, 13), name="period"),
+    )
+    return {
+        **design,
+        "periods": periods,
+        "month_hours": np.diag(DAYS_IN_MONTH * 24.0),
+        "solar_cf": solar_capacity_factor(pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy()),
+        "wind_cf": wind_capacity_factor(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy()),
+        "chrono": False,
+    }
+
+
+def site_table(
+    cand: pd.DataFrame, dataset: Dataset, scenario: Scenario, clim: dict, steps: pd.DataFrame, costs: dict
+) -> pd.DataFrame:
+    """One row per candidate site: size in phases, lead times and ready date, PUE, costs, gas access."""
+    ov = scenario.overrides
+    acres_per_mw = float(costs["acres_per_mw_it"])
+    max_mw = np.minimum(cand["max_it_mw"].to_numpy(), cand["buildable_acres"].to_numpy() / acres_per_mw)
+    max_phases = np.floor(np.minimum(max_mw, scenario.site_max_it_mw) / scenario.phase_mw + 1e-9).astype(int)
+    permit = _months(cand, "permitting_lead_time")
+    if ov.months("permitting") is not None:
+        permit = np.full(len(cand), ov.months("permitting"))
+    build = ov.months("construction")
+    build = _cost_months(costs, "construction_lead_time") if build is None else build
+    ready, first = _steps_from(steps, scenario.decision_date, permit + build)
+    capex_kw = ov.construction_capex_usd_per_kw_it
+    capex_kw = float(costs["construction_capex_usd_per_kw_it"]) if capex_kw is None else capex_kw
+    mult = dataset.zones.loc[cand["zone_id"].to_numpy(), "construction_cost_multiplier"].to_numpy()
+    periods = clim["periods"]
+    dist_gas = (
+        cand["dist_gas_km"].to_numpy(dtype=float) if "dist_gas_km" in cand else np.full(len(cand), np.nan)
+    )
+    if not scenario.require_gas_lateral:  # gas assumed at the fence (e.g. an existing industrial supply)
+        dist_gas = np.zeros(len(cand))
+    lateral_km = float(costs.get("gas_lateral_max_km", np.inf))
+    return pd.DataFrame(
         {
             "name": cand["name"].to_numpy(),
             "state": cand["state"].to_numpy(),
@@ -308,53 +454,72 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
             "lat": cand["lat"].to_numpy(),
             "lon": cand["lon"].to_numpy(),
             "max_phases": max_phases,
-            "min_phases": min_phases,
-            "permitting_lead_time_years": permit,
-            "construction_lead_time_years": build,
-            "first_online_year": first_online_year(dy, permit + build),
-            "pue_peak": pue_peak,
-            "pue_annual": (pue_m * periods["hours"].to_numpy()).sum(axis=1) / periods["hours"].sum(),
+            "min_phases": int(np.ceil(scenario.site_min_it_mw / scenario.phase_mw - 1e-9)),
+            "permitting_lead_time_months": permit,
+            "construction_lead_time_months": build,
+            "permitting_lead_time_years": permit / 12.0,
+            "construction_lead_time_years": build / 12.0,
+            "ready_date": pd.to_datetime(ready),
+            "first_step": first,
+            "first_online_year": first_online_year(scenario.decision_year, (permit + build) / 12.0),
+            "pue_peak": clim["pue_peak"],
+            "pue_annual": (clim["pue"] * periods["hours"].to_numpy()).sum(axis=1) / periods["hours"].sum(),
+            "pue_swing": clim["pue_swing"],
+            "peak_window_hours": np.maximum(clim["peak_window_hours"], 1.0),
             "land_usd_per_mw": cand["land_cost_usd_per_acre"].to_numpy() * acres_per_mw,
-            "construction_usd_per_mw": capex_kw
-            * 1000.0
-            * zone_of_site["construction_cost_multiplier"].to_numpy(),
+            "construction_usd_per_mw": capex_kw * 1000.0 * mult,
             "dc_fixed_om_usd_per_mw_year": float(costs["datacenter_fixed_om_usd_per_kw_it_year"]) * 1000.0,
+            "dist_gas_km": dist_gas,
+            "gas_lateral_usd": np.nan_to_num(dist_gas)
+            * float(costs.get("gas_lateral_usd_per_km", 0.0))
+            * float(costs["route_factor"]),
+            "gas_allowed": ~(dist_gas > lateral_km),
         },
         index=pd.Index(cand.index.to_numpy(), name="site_id"),
     )
-    site_periods = pd.DataFrame(
-        {"pue": pue_m.ravel(), "wue_l_per_kwh": wue_m.ravel()},
-        index=pd.MultiIndex.from_product([sites.index, periods.index], names=["site_id", "period"]),
-    )
 
-    # zones -----------------------------------------------------------------------------------------------
-    used_zones = zones.loc[sorted(set(sites["zone_id"]))]
-    zone_tab = pd.DataFrame(
-        {
-            "tariff_usd_per_mwh": used_zones["industrial_price_usd_per_mwh"]
-            * ov.electricity_price_multiplier,
-            "wholesale_usd_per_mwh": used_zones["wholesale_price_usd_per_mwh"]
-            * ov.electricity_price_multiplier,
-            "grid_co2_t_per_mwh": used_zones["grid_co2_kg_per_mwh"] / 1000.0,
-            "name": used_zones["zone_name"],
-            "iso": used_zones["iso"],
-        }
-    )
-    zone_tab.index.name = "zone_id"
 
-    # grid connections ------------------------------------------------------------------------------------
-    grid_allowed = "utility_tariff" in scenario.power_options
+def zone_tables(dataset: Dataset, scenario: Scenario, sites: pd.DataFrame, steps: pd.DataFrame):
+    """Zones of the candidate sites with their tariff, and the tariff's energy price in every step."""
+    used = dataset.zones.loc[sorted(set(sites["zone_id"]))]
+    mult = scenario.overrides.electricity_price_multiplier
+    tariffs = tariff_table(used, getattr(dataset, "tariffs", None), mult)
+    if "standby_max_load_factor" not in tariffs:
+        tariffs["standby_max_load_factor"] = STANDBY_MAX_LOAD_FACTOR
+    zones = tariffs.assign(
+        tariff_usd_per_mwh=tariffs["energy_charge_usd_per_mwh"],
+        wholesale_usd_per_mwh=used["wholesale_price_usd_per_mwh"] * mult,
+        grid_co2_t_per_mwh=used["grid_co2_kg_per_mwh"] / 1000.0,
+        name=used["zone_name"],
+        iso=used["iso"],
+    )
+    zones.index.name = "zone_id"
+    growth = (1.0 + zones["price_escalation_per_year"].to_numpy()[:, None]) ** (
+        steps["year"].to_numpy()[None, :] - zones["price_base_year"].to_numpy()[:, None]
+    )
+    price = zones["energy_charge_usd_per_mwh"].to_numpy()[:, None] * growth
+    zone_steps = pd.DataFrame(
+        {"energy_usd_per_mwh": price.ravel()},
+        index=pd.MultiIndex.from_product([zones.index, steps.index], names=["zone_id", "step"]),
+    )
+    return zones, zone_steps
+
+
+def connection_tables(
+    dataset: Dataset, scenario: Scenario, sites: pd.DataFrame, steps: pd.DataFrame, costs: dict
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Site–substation connections (the nearest substations with headroom) and the substations used."""
     ic = scenario.interconnection
     subs = dataset.substations
     subs = subs[(subs["max_voltage_kv"] >= ic.min_voltage_kv) & (subs["headroom_mw"] > 0)]
     pairs = nearest_candidates(
         dataset.candidate_sites.loc[sites.index], subs, ic.candidates_per_site, ic.max_distance_km
     ).rename(columns={"target_id": "substation_id"})
-    if not grid_allowed:
+    if "utility_tariff" not in scenario.power_options:
         pairs = pairs.iloc[0:0]
     sub_of = subs.loc[pairs["substation_id"].to_numpy()]
     line_class = _line_class(sub_of["max_voltage_kv"].to_numpy(), dataset.line_costs)
-    region = zones.loc[sub_of["zone_id"].to_numpy(), "line_cost_region"].to_numpy()
+    region = dataset.zones.loc[sub_of["zone_id"].to_numpy(), "line_cost_region"].to_numpy()
     lc = dataset.line_costs.set_index(["voltage_kv", "line_cost_region"])
     lc_rows = lc.reindex(pd.MultiIndex.from_arrays([line_class, region]))
     if lc_rows["line_cost_usd_per_mile"].isna().any():
@@ -367,151 +532,291 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
             column="voltage_kv",
             fix="add line costs for every voltage class and region used",
         )
-    lead = zones.loc[sub_of["zone_id"].to_numpy(), "interconnection_lead_time_years"].to_numpy(dtype=float)
-    if ic.lead_time_years is not None:
-        lead = np.full(len(pairs), ic.lead_time_years)
-    lead = lead + ic.extra_delay_years
+    lead = _months(dataset.zones.loc[sub_of["zone_id"].to_numpy()], "interconnection_lead_time")
+    if ic.lead_months() is not None:
+        lead = np.full(len(pairs), ic.lead_months())
+    lead = lead + ic.delay_months()
+    ready, first = _steps_from(steps, scenario.decision_date, lead)
     dist = np.maximum(pairs["distance_km"].to_numpy(), 1.0)  # at least a 1 km tie-in
-    route = float(costs["route_factor"])
+    line_mw = lc_rows["line_capacity_mw"].to_numpy(dtype=float)
+    circuit = (
+        dist * MILES_PER_KM * float(costs["route_factor"]) * lc_rows["line_cost_usd_per_mile"].to_numpy()
+    )
+    substation = lc_rows["substation_upgrade_usd"].to_numpy(dtype=float)
     connections = pd.DataFrame(
         {
             "distance_km": pairs["distance_km"].to_numpy(),
             "voltage_kv": line_class,
-            "max_mw": np.minimum(sub_of["headroom_mw"].to_numpy(), lc_rows["line_capacity_mw"].to_numpy()),
-            "fixed_cost_usd": dist * MILES_PER_KM * route * lc_rows["line_cost_usd_per_mile"].to_numpy()
-            + lc_rows["substation_upgrade_usd"].to_numpy(),
+            "line_capacity_mw": line_mw,
+            "max_circuits": ic.max_circuits_per_connection,
+            "max_mw": np.minimum(sub_of["headroom_mw"].to_numpy(), ic.max_circuits_per_connection * line_mw),
+            "circuit_cost_usd": circuit,
+            "substation_cost_usd": substation,
+            "fixed_cost_usd": circuit + substation,
             "cost_usd_per_mw": float(costs["network_upgrade_usd_per_kw"]) * 1000.0,
-            "lead_time_years": lead,
-            "available_year": first_online_year(dy, lead) if len(pairs) else np.array([], dtype=int),
+            "lead_time_months": lead,
+            "lead_time_years": lead / 12.0,
+            "ready_date": pd.to_datetime(ready),
+            "first_step": first,
+            "available_year": pd.to_datetime(ready).year.to_numpy(),
         },
         index=pd.MultiIndex.from_arrays(
             [pairs["site_id"].to_numpy(), pairs["substation_id"].to_numpy()],
             names=["site_id", "substation_id"],
         ),
     )
-    used_subs = subs.loc[sorted(set(pairs["substation_id"]))]
+    used = subs.loc[sorted(set(pairs["substation_id"]))]
     substations = pd.DataFrame(
         {
-            "headroom_mw": used_subs["headroom_mw"].to_numpy(dtype=float),
-            "max_voltage_kv": used_subs["max_voltage_kv"].to_numpy(dtype=float),
-            "zone_id": used_subs["zone_id"].to_numpy(),
-            "name": used_subs["name"].astype(str).to_numpy(),
-            "lat": used_subs["lat"].to_numpy(),
-            "lon": used_subs["lon"].to_numpy(),
+            "headroom_mw": used["headroom_mw"].to_numpy(dtype=float),
+            "max_voltage_kv": used["max_voltage_kv"].to_numpy(dtype=float),
+            "zone_id": used["zone_id"].to_numpy(),
+            "name": used["name"].astype(str).to_numpy(),
+            "lat": used["lat"].to_numpy(),
+            "lon": used["lon"].to_numpy(),
         },
-        index=pd.Index(used_subs.index.to_numpy(), name="substation_id"),
+        index=pd.Index(used.index.to_numpy(), name="substation_id"),
     )
+    return connections, substations
 
-    # owned on-site plant ---------------------------------------------------------------------------------
+
+def _col(df: pd.DataFrame, name: str, default: float) -> np.ndarray:
+    """A float column of ``df``, or ``default`` where it is absent or empty."""
+    if name not in df:
+        return np.full(len(df), default, dtype=float)
+    return df[name].astype(float).fillna(default).to_numpy()
+
+
+def generator_table(
+    dataset: Dataset, scenario: Scenario, steps: pd.DataFrame, costs: dict, site_facility_max_mw: float
+) -> pd.DataFrame:
+    """Owned or rented on-site plant: costs, fuel, emissions, caps, lead time and operating window.
+
+    Firm share of nameplate for the peak: gas plant ``availability / (1 + onsite_reserve_margin)`` (N+1
+    spares when islanded); batteries get their firm MW from their energy in the model
+    (:func:`siting.model.build.peak_supply_adequacy`), so their ``firm_fraction`` is 1 of power.
+    """
     opts = dataset.power_options
+    ov = scenario.overrides
     gas_price = ov.gas_price_usd_per_mmbtu
     gas_price = float(costs["gas_price_usd_per_mmbtu"]) if gas_price is None else gas_price
     own = opts[opts["kind"].isin(["onsite_gas", "battery"]) & opts["kind"].isin(scenario.power_options)]
-    hr = own["heat_rate_mmbtu_per_mwh"].fillna(0.0).to_numpy()
+    hr = _col(own, "heat_rate_mmbtu_per_mwh", 0.0)
     fuel = hr * gas_price
     co2 = own["co2_kg_per_mwh"].to_numpy(dtype=float)
     co2 = np.where(np.isnan(co2), hr * GAS_CO2_KG_PER_MMBTU, co2) / 1000.0
-    generators = pd.DataFrame(
-        {
-            "kind": own["kind"].to_numpy(),
-            "name": own.get("name", own["option_id"]).to_numpy(),
-            "capex_usd_per_mw": own["capex_usd_per_kw"].fillna(0.0).to_numpy() * 1000.0,
-            "fixed_om_usd_per_mw_year": own["fixed_om_usd_per_kw_year"].fillna(0.0).to_numpy() * 1000.0,
-            "fuel_usd_per_mwh": fuel,
-            "marginal_cost_usd_per_mwh": own["variable_om_usd_per_mwh"].fillna(0.0).to_numpy() + fuel,
-            "co2_t_per_mwh": co2,
-            "availability": own["capacity_factor"].fillna(1.0).to_numpy(),
-            "max_mw_per_site": own["max_mw"].fillna(np.inf).to_numpy(),
-            "life_years": own["life_years"].fillna(20.0).to_numpy(),
-            "max_operating_years": own.get("max_operating_years", pd.Series(np.nan, index=own.index))
-            .fillna(np.inf)
-            .to_numpy(dtype=float),
-            "lead_time_years": own["lead_time_years"].to_numpy(dtype=float),
-            "available_year": first_online_year(dy, own["lead_time_years"].to_numpy(dtype=float))
-            if len(own)
-            else np.array([], dtype=int),
-        },
-        index=pd.Index(own.index.to_numpy(), name="option_id"),
+    lead = _months(own, "lead_time")
+    ready, first = _steps_from(steps, scenario.decision_date, lead)
+    max_op_months = _col(own, "max_operating_years", np.inf) * 12.0
+    # a rental runs only in steps that end within its permit window (max_operating_years from delivery)
+    window_end = np.array(
+        [
+            np.datetime64(ready_dates(pd.Timestamp(r).date(), m)[()])
+            if np.isfinite(m)
+            else np.datetime64("NaT")
+            for r, m in zip(ready, max_op_months, strict=True)
+        ],
+        dtype="datetime64[D]",
     )
-    generators["crf"] = [crf(r, life) for life in generators["life_years"]]
-    # last year an option may run (temporary permits), and its firm share of nameplate for the peak
-    generators["retire_year"] = generators["available_year"] + generators["max_operating_years"]
+    ends = steps["end"].to_numpy().astype("datetime64[D]")
+    end_step = np.where(
+        np.isnat(window_end),
+        len(steps),
+        np.searchsorted(ends, np.where(np.isnat(window_end), ends[-1], window_end), side="right"),
+    )
+    limits = scenario.onsite_limits
+    per_site = np.minimum(_col(own, "max_mw", np.inf), site_facility_max_mw)
+    per_site = np.array(
+        [
+            min(
+                v,
+                (
+                    limits[o].max_mw_per_site
+                    if o in limits and limits[o].max_mw_per_site is not None
+                    else np.inf
+                ),
+            )
+            for o, v in zip(own.index, per_site, strict=True)
+        ]
+    )
+    total = np.array(
+        [
+            limits[o].max_mw_total if o in limits and limits[o].max_mw_total is not None else np.inf
+            for o in own.index
+        ]
+    )
     reserve = (
         float(costs.get("onsite_reserve_margin", 0.0))
         if ov.onsite_reserve_margin is None
         else ov.onsite_reserve_margin
     )
-    generators["firm_fraction"] = np.where(
-        generators["kind"] == "battery", 1.0, generators["availability"] / (1.0 + reserve)
+    kind = own["kind"].to_numpy()
+    avail = _col(own, "capacity_factor", 1.0)
+    gens = pd.DataFrame(
+        {
+            "kind": kind,
+            "name": own.get("name", pd.Series(own.index, index=own.index)).to_numpy(),
+            "capex_usd_per_mw": _col(own, "capex_usd_per_kw", 0.0) * 1000.0,
+            "energy_capex_usd_per_mwh": _col(own, "energy_capex_usd_per_kwh", np.nan) * 1000.0,
+            "fixed_om_usd_per_mw_year": _col(own, "fixed_om_usd_per_kw_year", 0.0) * 1000.0,
+            "fuel_usd_per_mwh": fuel,
+            "marginal_cost_usd_per_mwh": _col(own, "variable_om_usd_per_mwh", 0.0) + fuel,
+            "co2_t_per_mwh": co2,
+            "nox_t_per_mwh": _col(own, "nox_kg_per_mwh", 0.0) / 1000.0,
+            "availability": avail,
+            "firm_fraction": np.where(kind == "battery", 1.0, avail / (1.0 + reserve)),
+            "max_mw_per_site": per_site,
+            "max_mw_total": total,
+            "life_years": _col(own, "life_years", 20.0),
+            "salvage_fraction": _col(own, "salvage_fraction", 0.0),
+            "rental": np.isfinite(max_op_months)
+            | (_col(own, "capex_usd_per_kw", 0.0) == 0.0) & (kind != "battery"),
+            "uses_fuel": hr > 0,
+            "duration_hours": _col(own, "duration_hours", 4.0),
+            "round_trip_efficiency": _col(own, "round_trip_efficiency", 0.85),
+            "lead_time_months": lead,
+            "lead_time_years": lead / 12.0,
+            "ready_date": pd.to_datetime(ready),
+            "first_step": first,
+            "end_step": end_step,
+            "available_year": pd.to_datetime(ready).year.to_numpy(),
+        },
+        index=pd.Index(own.index.to_numpy(), name="option_id"),
     )
+    gens["crf"] = [crf(scenario.discount_rate, life) for life in gens["life_years"]]
+    return gens
 
-    # contracts (PPAs), one per option and zone with a candidate site ------------------------------------
+
+def contract_tables(
+    dataset: Dataset,
+    scenario: Scenario,
+    steps: pd.DataFrame,
+    zones: pd.DataFrame,
+    sites: pd.DataFrame,
+    clim: dict,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PPAs, one per option and zone with a candidate site, and their capacity factor by period.
+
+    The PPA project is assumed to sit in the zone of the load it is matched to: solar and wind capacity
+    factors are the means over the zone's candidate sites; firm contracts are flat at their capacity
+    factor (0.9 if not given).
+    """
+    opts = dataset.power_options
     ppa = opts[
         opts["kind"].isin(["solar_ppa", "wind_ppa", "firm_clean_ppa"])
         & opts["kind"].isin(scenario.power_options)
     ]
-    zone_ids = list(zone_tab.index)
-    idx = pd.MultiIndex.from_product([ppa.index, zone_ids], names=["option_id", "zone_id"])
-    contracts = pd.DataFrame(
-        {
-            "kind": ppa.loc[idx.get_level_values(0), "kind"].to_numpy(),
-            "strike_usd_per_mwh": ppa.loc[idx.get_level_values(0), "price_usd_per_mwh"].to_numpy(dtype=float),
-            "max_mw": ppa.loc[idx.get_level_values(0), "max_mw"].fillna(np.inf).to_numpy(dtype=float),
-            "lead_time_years": ppa.loc[idx.get_level_values(0), "lead_time_years"].to_numpy(dtype=float),
-            "contract_years": ppa.loc[idx.get_level_values(0)]
-            .get("contract_years", pd.Series(np.nan, index=idx.get_level_values(0)))
-            .to_numpy(dtype=float),
-        },
-        index=idx,
-    )
-    contracts["available_year"] = (
-        first_online_year(dy, contracts["lead_time_years"].to_numpy()) if len(contracts) else []
-    )
-    if contracts["strike_usd_per_mwh"].isna().any():
+    idx = pd.MultiIndex.from_product([ppa.index, list(zones.index)], names=["option_id", "zone_id"])
+    rows = ppa.loc[idx.get_level_values(0)]
+    if rows["price_usd_per_mwh"].isna().any():
         raise InputError(
             "a PPA option has no price_usd_per_mwh",
             file=dataset.files.get("power_options"),
             column="price_usd_per_mwh",
             fix="give every solar_ppa / wind_ppa / firm_clean_ppa row a strike price",
         )
-    # capacity factors by zone and month: mean over the zone's candidate sites (the PPA project is assumed
-    # to sit in the same zone as the load it is matched to)
-    # (zone, period) tables per kind; firm contracts are flat at their capacity factor (0.9 if not given)
+    lead = _months(rows, "lead_time")
+    ready, first = _steps_from(steps, scenario.decision_date, lead)
+    contracts = pd.DataFrame(
+        {
+            "kind": rows["kind"].to_numpy(),
+            "strike_usd_per_mwh": rows["price_usd_per_mwh"].to_numpy(dtype=float),
+            "max_mw": _col(rows, "max_mw", np.inf),
+            "lead_time_months": lead,
+            "lead_time_years": lead / 12.0,
+            "ready_date": pd.to_datetime(ready),
+            "first_step": first,
+            "contract_years": _col(rows, "contract_years", np.nan),
+        },
+        index=idx,
+    )
+    periods = clim["periods"]
     zone_cf = {
-        kind: pd.DataFrame(arr, index=sites["zone_id"].to_numpy(), columns=periods.index)
+        kind: pd.DataFrame(
+            clim[f"{kind.split('_')[0]}_cf"], index=sites["zone_id"].to_numpy(), columns=periods.index
+        )
         .groupby(level=0)
         .mean()
-        for kind, arr in (("solar_ppa", solar), ("wind_ppa", wind))
+        for kind in ("solar_ppa", "wind_ppa")
     }
-    firm_cf = ppa["capacity_factor"].fillna(0.9)
+    n = len(periods)
     long = pd.DataFrame(
         {
-            "option_id": np.repeat(contracts.index.get_level_values("option_id"), len(periods)),
-            "zone_id": np.repeat(contracts.index.get_level_values("zone_id"), len(periods)),
-            "kind": np.repeat(contracts["kind"].to_numpy(), len(periods)),
+            "option_id": np.repeat(idx.get_level_values("option_id"), n),
+            "zone_id": np.repeat(idx.get_level_values("zone_id"), n),
+            "kind": np.repeat(contracts["kind"].to_numpy(), n),
             "period": np.tile(periods.index.to_numpy(), len(contracts)),
         }
     )
-    long["cf"] = long["option_id"].map(firm_cf).astype(float)
+    long["cf"] = long["option_id"].map(ppa["capacity_factor"].fillna(0.9)).astype(float)
     for kind, table in zone_cf.items():
         mask = (long["kind"] == kind).to_numpy()
-        stacked = table.stack()
-        long.loc[mask, "cf"] = stacked.reindex(
-            pd.MultiIndex.from_arrays([long.loc[mask, "zone_id"], long.loc[mask, "period"]])
-        ).to_numpy()
-    contract_cf = long.drop(columns="kind").set_index(["option_id", "zone_id", "period"]).sort_index()
+        long.loc[mask, "cf"] = (
+            table.stack()
+            .reindex(pd.MultiIndex.from_arrays([long.loc[mask, "zone_id"], long.loc[mask, "period"]]))
+            .to_numpy()
+        )
+    return contracts, long.drop(columns="kind").set_index(["option_id", "zone_id", "period"]).sort_index()
 
-    targets = pd.Series(scenario.target_by_year(), name="target_it_mw")
-    targets.index.name = "year"
-    it_util = ov.it_utilization or float(costs["it_utilization"])
+
+def supply_cap_table(dataset: Dataset, scenario: Scenario, generators: pd.DataFrame) -> pd.DataFrame:
+    """National caps on new MW per on-site option and calendar year (scenario ``supply_chain`` wins)."""
+    if scenario.supply_chain is not None:
+        rows = [(o, int(y), float(mw)) for o, by in scenario.supply_chain.items() for y, mw in by.items()]
+        caps = pd.DataFrame(rows, columns=["option_id", "year", "max_new_mw"])
+    else:
+        table = getattr(dataset, "supply_chain", None)
+        if table is None or len(table) == 0:
+            caps = pd.DataFrame(columns=["option_id", "year", "max_new_mw"])
+        else:
+            caps = table.reset_index() if "option_id" not in table else table
+            caps = caps.rename(columns={"max_new_mw_per_year": "max_new_mw"})[
+                ["option_id", "year", "max_new_mw"]
+            ]
+    caps = caps[caps["option_id"].isin(generators.index)]
+    return caps.astype({"year": int, "max_new_mw": float}).set_index(["option_id", "year"]).sort_index()
+
+
+# --------------------------------------------------------------------------------------------------------
+# the assembler
+
+
+def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
+    """Build :class:`ModelInputs` for ``scenario`` from ``dataset``: a list of named steps."""
+    notes: list[str] = []
+    costs = {**DEFAULT_LIVES, **dataset.costs}
+    r = scenario.discount_rate
+    steps = time_grid(scenario)
+    cand = _sites_that_fit(select_sites(dataset, scenario), scenario, costs, notes)
+    pts = site_monthly_climate(dataset.climate, cand["lat"], cand["lon"], file=dataset.files.get("climate"))
+    clim = climate_features(pts, scenario)
+    periods = clim["periods"]
+    sites = site_table(cand, dataset, scenario, clim, steps, costs)
+    site_periods = pd.DataFrame(
+        {"pue": clim["pue"].ravel(), "wue_l_per_kwh": clim["wue"].ravel()},
+        index=pd.MultiIndex.from_product([sites.index, periods.index], names=["site_id", "period"]),
+    )
+    zones, zone_steps = zone_tables(dataset, scenario, sites, steps)
+    connections, substations = connection_tables(dataset, scenario, sites, steps, costs)
+    facility_max = float((sites["max_phases"] * scenario.phase_mw * sites["pue_peak"]).max())
+    generators = generator_table(dataset, scenario, steps, costs, facility_max)
+    contracts, contract_cf = contract_tables(dataset, scenario, steps, zones, sites, clim)
+    if sites["dist_gas_km"].isna().all() and generators["uses_fuel"].any():
+        notes.append("no gas-infrastructure layer: gas laterals are assumed free and available at every site")
+    air = scenario.air_permit
+    nox = air.max_nox_t_per_year_per_site
+    if air.synthetic_minor_source:
+        major = float(costs.get("air_permit_major_source_nox_t_per_year", 100.0 * SHORT_TON_T))
+        nox = major if nox is None else min(nox, major)
     return ModelInputs(
         name=scenario.name,
-        years=years,
-        decision_year=dy,
+        years=scenario.horizon.years,
+        decision_date=scenario.decision_date,
         currency_year=scenario.currency_year,
         discount_rate=r,
+        steps=steps,
         periods=periods,
-        targets_it_mw=targets,
+        step_periods=step_period_hours(steps, clim["month_hours"], periods.index),
         phase_mw=scenario.phase_mw,
         min_sites=scenario.min_sites,
         max_sites=scenario.max_sites,
@@ -519,12 +824,16 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         site_periods=site_periods,
         substations=substations,
         connections=connections,
-        zones=zone_tab,
+        zones=zones,
+        zone_steps=zone_steps,
         generators=generators,
         contracts=contracts,
         contract_cf=contract_cf,
-        it_utilization=it_util,
-        grid_allowed=grid_allowed,
+        supply_caps=supply_cap_table(dataset, scenario, generators),
+        target_dates_it_mw={d.isoformat(): float(v) for d, v in scenario.targets_it_mw.items()},
+        chronological=bool(clim["chrono"]),
+        it_utilization=scenario.overrides.it_utilization or float(costs["it_utilization"]),
+        grid_allowed="utility_tariff" in scenario.power_options,
         value_of_lost_compute_usd_per_mw_year=scenario.value_of_lost_compute_usd_per_mw_year,
         budget_usd=scenario.budget_usd,
         carbon_cap_tco2_per_year=scenario.carbon_cap_tco2_per_year,
@@ -532,8 +841,31 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         crf_datacenter=crf(r, float(costs["datacenter_life_years"])),
         crf_interconnection=crf(r, float(costs["interconnection_life_years"])),
         crf_land=crf(r, float(costs["land_life_years"])),
+        max_connections_per_site=scenario.interconnection.max_connections_per_site,
+        air_gas_mw_per_site=air.max_gas_mw_per_site,
+        air_nox_t_per_year_per_site=nox,
+        air_co2_t_per_year_per_site=air.max_co2_t_per_year_per_site,
         notes=notes,
     )
+
+
+def _sites_that_fit(cand: pd.DataFrame, scenario: Scenario, costs: dict, notes: list[str]) -> pd.DataFrame:
+    """Drop candidates whose land or ``max_it_mw`` holds less than the minimum site size or one phase."""
+    acres_per_mw = float(costs["acres_per_mw_it"])
+    max_mw = np.minimum(cand["max_it_mw"].to_numpy(), cand["buildable_acres"].to_numpy() / acres_per_mw)
+    max_phases = np.floor(np.minimum(max_mw, scenario.site_max_it_mw) / scenario.phase_mw + 1e-9)
+    min_phases = int(np.ceil(scenario.site_min_it_mw / scenario.phase_mw - 1e-9))
+    keep = max_phases >= max(min_phases, 1)
+    if not keep.all():
+        notes.append(
+            f"{int((~keep).sum())} candidate site(s) dropped: their land or max_it_mw holds less than "
+            f"max(site_min_it_mw, one phase of {scenario.phase_mw:g} MW)"
+        )
+    if not keep.any():
+        raise InfeasibleScenarioError(
+            "no candidate site can hold the minimum site size: lower site_min_it_mw or phase_mw"
+        )
+    return cand[keep]
 
 
 def _line_class(max_kv: np.ndarray, line_costs: pd.DataFrame) -> np.ndarray:

@@ -1,20 +1,30 @@
 """The siting MILP in Pyomo: sets, variables, one function per constraint family, and the objective.
 
 Built from :class:`~siting.features.inputs.ModelInputs` only (the model never reads files). Units: power in
-MW, energy in MWh, money in real USD of the scenario's currency year, emissions in tCO2.
+MW, energy in MWh, money in real USD of the scenario's currency year, emissions in tCO2 (NOx in t).
+
+Time is a list of **steps** ``t`` (months, quarters, then years; ``ModelInputs.steps``) of length
+``years[t]``; dispatch runs on the climate periods ``p`` of each step with ``hours[t, p]`` hours.
 
 Decision variables
 ------------------
-``open[s]``            binary, site s is developed
-``phases[s,t]``        integer, number of ``phase_mw`` IT blocks online at site s in year t (cumulative)
-``connect[s,b]``       binary, site s connects to substation b
-``conn_mw[s,b]``       MW of grid capacity contracted on that connection
-``gen_mw[s,g,t]``      MW of owned on-site plant g (gas or battery) at site s in year t (cumulative)
-``gen_out[s,g,t,p]``   average MW output of on-site gas plant g in period p
-``grid_out[s,t,p]``    average MW imported from the grid in period p
-``ppa_mw[k,z,t]``      MW of contract k in zone z in year t (cumulative)
-``clean_mwh[z,t]``     contracted clean MWh claimed against grid purchases in zone z
-``shortfall_mw[t]``    IT MW below the target in year t
+``open[s]``              binary, site s is developed
+``phases[s,t]``          integer, number of ``phase_mw`` IT blocks online at site s in step t (cumulative)
+``connect[s,b]``         binary, site s connects to substation b (one of several allowed)
+``circuits[s,b]``        integer, parallel circuits built on that connection
+``firm_mw[s,b]``         MW of full-requirements (firm) service contracted: demand charge, minimum take
+``standby_mw[s,b]``      MW of standby service contracted: standby charge, no minimum take
+``gen_mw[s,g,t]``        MW of on-site plant g at site s in step t (added ``add_mw``, retired ``ret_mw``)
+``bat_mwh[s,g,t]``       MWh of battery energy (added ``add_mwh``, retired ``ret_mwh``)
+``bat_firm_mw[s,t]``     MW of the peak that batteries cover (bounded by their energy over the peak window)
+``gen_out[s,g,t,p]``     average MW output of fuel-burning plant g in period p of step t
+``bat_ch/bat_dis/soc``   battery charge, discharge (MW) and state of charge (MWh), representative days only
+``grid_out[s,t,p]``      average MW imported from the grid
+``take_short_mwh[s,t]``  MWh of the tariff's minimum take not consumed (paid anyway)
+``gas_lateral[s]``       binary, a gas lateral is built to site s
+``ppa_mw[k,z,t]``        MW of contract k in zone z (cumulative)
+``clean_mwh[z,t]``       contracted clean MWh claimed against grid purchases in zone z
+``shortfall_mw[t]``      IT MW below the target in step t
 """
 
 from __future__ import annotations
@@ -22,12 +32,13 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..features.inputs import ModelInputs
+from ..features.inputs import BATTERY_DURATION_BOUNDS_H, ModelInputs
 
 COST_CATEGORIES = (
     "land",
     "construction",
     "interconnection",
+    "grid_capacity",
     "onsite_generation",
     "storage",
     "energy",
@@ -36,6 +47,12 @@ COST_CATEGORIES = (
     "operations",
     "carbon",
     "shortfall_penalty",
+)
+HOURS_PER_YEAR = 8760.0
+#: The single definition of reported and capped emissions (plan.json ``emissions_definition``).
+EMISSIONS_DEFINITION = (
+    "tCO2 = grid MWh × zone rate (eGRID) − contracted clean MWh claimed in the same zone and step (at most the "
+    "grid MWh bought there) × zone rate + on-site fuel MWh × the plant's rate"
 )
 
 
@@ -48,49 +65,104 @@ def add_sets_and_parameters(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     m._zone = d.zones.to_dict("index")
     m._sub = d.substations.to_dict("index")
     m._contract = d.contracts.to_dict("index")
+    m._conn = d.connections.to_dict("index")
+    m._step = d.steps.to_dict("index")
+    m._d = d
     m.S = pyo.Set(initialize=sorted(d.sites.index), ordered=True)
-    m.T = pyo.Set(initialize=sorted(d.years), ordered=True)
+    m.T = pyo.Set(initialize=sorted(d.steps.index), ordered=True)
     m.P = pyo.Set(initialize=sorted(d.periods.index), ordered=True)
+    m.TP = pyo.Set(dimen=2, initialize=sorted(d.step_periods.index), ordered=True)
     m.C = pyo.Set(dimen=2, initialize=sorted(d.connections.index), ordered=True)
     m.B = pyo.Set(initialize=sorted(d.substations.index), ordered=True)
     m.G = pyo.Set(initialize=sorted(d.generators.index), ordered=True)
-    gas = [g for g in sorted(d.generators.index) if m._gen[g]["kind"] != "battery"]
-    m.GAS = pyo.Set(initialize=gas, ordered=True)
-    m.BAT = pyo.Set(initialize=[g for g in sorted(d.generators.index) if g not in gas], ordered=True)
+    m.GAS = pyo.Set(initialize=[g for g in m.G if m._gen[g]["kind"] != "battery"], ordered=True)
+    m.BAT = pyo.Set(initialize=[g for g in m.G if m._gen[g]["kind"] == "battery"], ordered=True)
+    m.FUEL = pyo.Set(initialize=[g for g in m.GAS if m._gen[g]["uses_fuel"]], ordered=True)
     m.K = pyo.Set(dimen=2, initialize=sorted(d.contracts.index), ordered=True)
     m.Z = pyo.Set(initialize=sorted(d.zones.index), ordered=True)
-    m._d = d
+    m._h = d.step_periods["hours"].to_dict()
+    m._periods_of_step = {t: [p for (t2, p) in m.TP if t2 == t] for t in m.T}
     m._conns_of_site = {s: [(s2, b) for (s2, b) in m.C if s2 == s] for s in m.S}
     m._conns_of_sub = {b: [(s, b2) for (s, b2) in m.C if b2 == b] for b in m.B}
     m._sites_of_zone = {z: [s for s in m.S if m._site[s]["zone_id"] == z] for z in m.Z}
-    m._df = {t: d.discount_factor(t) for t in m.T}
-    m._pue = d.site_periods["pue"].to_dict()
-    m._conn = d.connections.to_dict("index")
-    m._cf = d.contract_cf["cf"].to_dict()
     m._contracts_of_zone = {z: [(k, z2) for (k, z2) in m.K if z2 == z] for z in m.Z}
-    m._hours = {p: float(d.periods.at[p, "hours"]) for p in m.P}
+    m._pue = d.site_periods["pue"].to_dict()
+    m._cf = d.contract_cf["cf"].to_dict()
+    m._price = d.zone_steps["energy_usd_per_mwh"].to_dict()
+    m._df = {t: float(m._step[t]["discount_factor"]) for t in m.T}
+    m._yrs = {t: float(m._step[t]["years"]) for t in m.T}
+    m._prev = dict(zip(list(m.T)[1:], list(m.T)[:-1], strict=True))
+    # connections energized in step t, and those still inside their tariff's minimum-take window
+    m._energized = {
+        (s, t): [c for c in m._conns_of_site[s] if m._conn[c]["first_step"] <= t] for s in m.S for t in m.T
+    }
+    m._min_take = {}
+    for s in m.S:
+        z = m._site[s]["zone_id"]
+        frac, years = float(m._zone[z]["min_take_fraction"]), float(m._zone[z]["min_take_years"])
+        for t in m.T:
+            start = m._step[t]["start"]
+            m._min_take[(s, t)] = [
+                c
+                for c in m._energized[(s, t)]
+                if frac > 0
+                and start < m._conn[c]["ready_date"] + np.timedelta64(int(round(years * 365.25)), "D")
+            ]
+    # net proceeds (USD per MW or MWh retired) of selling or retiring plant in step t: the salvage value
+    # minus what is still owed on it after the horizon (the model charges the capital annuity on everything
+    # bought until the horizon ends; a plant kept to the end carries the rest as terminal value)
+    left = d.steps["years"][::-1].cumsum()[::-1].to_dict()  # years from each step's start to the horizon end
+    r = d.discount_rate
+    annuity = {t: (left[t] if r == 0 else (1 - (1 + r) ** -left[t]) / r) for t in m.T}
+    m._sale_credit = {
+        (g, t): float(m._gen[g]["salvage_fraction"]) - max(0.0, 1.0 - float(m._gen[g]["crf"]) * annuity[t])
+        for g in m.G
+        for t in m.T
+    }
+    # previous period within a representative day (cyclic), for the battery state of charge
+    per = d.periods
+    if d.chronological:
+        first_of_day = per.groupby("day")["hour"].transform("min")
+        last_idx = per.reset_index().groupby("day")["period"].max().to_dict()
+        m._prev_p = {
+            p: (last_idx[per.at[p, "day"]] if per.at[p, "hour"] == first_of_day[p] else p - 1)
+            for p in per.index
+        }
 
 
 # ------------------------------------------------------------------------------------------------ variables
 def add_variables(m: pyo.ConcreteModel, d: ModelInputs) -> None:
-    """Variables with their natural bounds; capacity before its lead time is fixed to zero."""
-    s_tab = d.sites
+    """Variables with their natural bounds; capacity before its ready date is fixed to zero."""
     m.open = pyo.Var(m.S, within=pyo.Binary)
     m.phases = pyo.Var(
         m.S, m.T, within=pyo.NonNegativeIntegers, bounds=lambda m, s, t: (0, int(m._site[s]["max_phases"]))
     )
     m.connect = pyo.Var(m.C, within=pyo.Binary)
-    m.conn_mw = pyo.Var(
-        m.C, within=pyo.NonNegativeReals, bounds=lambda m, s, b: (0, float(m._conn[(s, b)]["max_mw"]))
+    m.circuits = pyo.Var(
+        m.C, within=pyo.NonNegativeIntegers, bounds=lambda m, s, b: (0, int(m._conn[(s, b)]["max_circuits"]))
     )
-    site_facility_max = (s_tab["max_phases"] * d.phase_mw * s_tab["pue_peak"]).to_dict()
+    conn_ub = lambda m, s, b: (0, float(m._conn[(s, b)]["max_mw"]))  # noqa: E731
+    m.firm_mw = pyo.Var(m.C, within=pyo.NonNegativeReals, bounds=conn_ub)
+    m.standby_mw = pyo.Var(m.C, within=pyo.NonNegativeReals, bounds=conn_ub)
 
     def gen_bounds(m, s, g, t):
-        return (0, float(min(m._gen[g]["max_mw_per_site"], site_facility_max[s])))
+        return (0, float(m._gen[g]["max_mw_per_site"]))
 
     m.gen_mw = pyo.Var(m.S, m.G, m.T, within=pyo.NonNegativeReals, bounds=gen_bounds)
-    m.gen_out = pyo.Var(m.S, m.GAS, m.T, m.P, within=pyo.NonNegativeReals)
-    m.grid_out = pyo.Var(m.S, m.T, m.P, within=pyo.NonNegativeReals)
+    m.add_mw = pyo.Var(m.S, m.G, m.T, within=pyo.NonNegativeReals)
+    m.ret_mw = pyo.Var(m.S, m.G, m.T, within=pyo.NonNegativeReals)
+    m.bat_mwh = pyo.Var(m.S, m.BAT, m.T, within=pyo.NonNegativeReals)
+    m.add_mwh = pyo.Var(m.S, m.BAT, m.T, within=pyo.NonNegativeReals)
+    m.ret_mwh = pyo.Var(m.S, m.BAT, m.T, within=pyo.NonNegativeReals)
+    m.bat_firm_mw = pyo.Var(m.S, m.T, within=pyo.NonNegativeReals)
+    m.gen_out = pyo.Var(m.S, m.GAS, m.TP, within=pyo.NonNegativeReals)
+    m.grid_out = pyo.Var(m.S, m.TP, within=pyo.NonNegativeReals)
+    if d.chronological:
+        m.bat_ch = pyo.Var(m.S, m.BAT, m.TP, within=pyo.NonNegativeReals)
+        m.bat_dis = pyo.Var(m.S, m.BAT, m.TP, within=pyo.NonNegativeReals)
+        m.soc = pyo.Var(m.S, m.BAT, m.TP, within=pyo.NonNegativeReals)
+    m.take_short_mwh = pyo.Var(m.S, m.T, within=pyo.NonNegativeReals)
+    m.gas_lateral = pyo.Var(m.S, within=pyo.Binary)
     m.ppa_mw = pyo.Var(
         m.K,
         m.T,
@@ -99,18 +171,28 @@ def add_variables(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     )
     m.clean_mwh = pyo.Var(m.Z, m.T, within=pyo.NonNegativeReals)
     m.shortfall_mw = pyo.Var(m.T, within=pyo.NonNegativeReals)
+    _fix_what_cannot_exist(m)
 
+
+def _fix_what_cannot_exist(m: pyo.ConcreteModel) -> None:
+    """Zero every capacity before its ready date (and rentals after their permit window)."""
     for s in m.S:
-        first = int(m._site[s]["first_online_year"])
+        first = int(m._site[s]["first_step"])
+        if not m._site[s]["gas_allowed"] or not len(m.FUEL):
+            m.gas_lateral[s].fix(0)
         for t in m.T:
             if t < first:
                 m.phases[s, t].fix(0)
             for g in m.G:
-                if t < int(m._gen[g]["available_year"]) or t >= float(m._gen[g]["retire_year"]):
+                if t < int(m._gen[g]["first_step"]) or t >= int(m._gen[g]["end_step"]):
                     m.gen_mw[s, g, t].fix(0)
+                    m.add_mw[s, g, t].fix(0)
+                    if g in m.BAT:
+                        m.bat_mwh[s, g, t].fix(0)
+                        m.add_mwh[s, g, t].fix(0)
     for k, z in m.K:
         for t in m.T:
-            if t < int(m._contract[(k, z)]["available_year"]):
+            if t < int(m._contract[(k, z)]["first_step"]):
                 m.ppa_mw[k, z, t].fix(0)
 
 
@@ -120,29 +202,37 @@ def _finite(x: float) -> float | None:
 
 # ------------------------------------------------------------------------------------------------ expressions
 def add_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> None:
-    """IT MW online, grid capacity available, facility loads and emissions (shared by constraints)."""
+    """IT MW, grid capacity energized, facility load, cumulative purchases and emissions (shared)."""
     m.it_mw = pyo.Expression(m.S, m.T, rule=lambda m, s, t: d.phase_mw * m.phases[s, t])
-
-    def grid_cap(m, s, t):
-        avail = [c for c in m._conns_of_site[s] if int(m._conn[c]["available_year"]) <= t]
-        return sum(m.conn_mw[c] for c in avail) if avail else 0.0
-
-    m.grid_cap_mw = pyo.Expression(m.S, m.T, rule=grid_cap)
+    m.grid_cap_mw = pyo.Expression(
+        m.S, m.T, rule=lambda m, s, t: sum(m.firm_mw[c] + m.standby_mw[c] for c in m._energized[(s, t)])
+    )
     m.facility_avg_mw = pyo.Expression(
-        m.S, m.T, m.P, rule=lambda m, s, t, p: d.it_utilization * float(m._pue[(s, p)]) * m.it_mw[s, t]
+        m.S, m.TP, rule=lambda m, s, t, p: d.it_utilization * float(m._pue[(s, p)]) * m.it_mw[s, t]
+    )
+    m.grid_mwh = pyo.Expression(
+        m.S, m.T, rule=lambda m, s, t: sum(m._h[(t, p)] * m.grid_out[s, t, p] for p in m._periods_of_step[t])
+    )
+    T = list(m.T)
+    m.bought_mw = pyo.Expression(
+        m.S, m.G, m.T, rule=lambda m, s, g, t: sum(m.add_mw[s, g, u] for u in T[: T.index(t) + 1])
+    )
+    m.bought_mwh = pyo.Expression(
+        m.S, m.BAT, m.T, rule=lambda m, s, g, t: sum(m.add_mwh[s, g, u] for u in T[: T.index(t) + 1])
     )
 
     def emissions(m, t):
+        ps = m._periods_of_step[t]
         grid = sum(
-            m._hours[p] * m.grid_out[s, t, p] * float(m._zone[m._site[s]["zone_id"]]["grid_co2_t_per_mwh"])
+            m._h[(t, p)] * m.grid_out[s, t, p] * float(m._zone[m._site[s]["zone_id"]]["grid_co2_t_per_mwh"])
             for s in m.S
-            for p in m.P
+            for p in ps
         )
         gen = sum(
-            m._hours[p] * m.gen_out[s, g, t, p] * float(m._gen[g]["co2_t_per_mwh"])
+            m._h[(t, p)] * m.gen_out[s, g, t, p] * float(m._gen[g]["co2_t_per_mwh"])
             for s in m.S
             for g in m.GAS
-            for p in m.P
+            for p in ps
         )
         claimed = sum(m.clean_mwh[z, t] * float(m._zone[z]["grid_co2_t_per_mwh"]) for z in m.Z)
         return grid + gen - claimed
@@ -158,24 +248,51 @@ def phases_only_at_open_sites(m, d):
     )
 
 
-def capacity_never_retires(m, d):
-    """IT phases, on-site plant and contracts are cumulative: what is online stays online."""
-    T = list(m.T)
-    prev = dict(zip(T[1:], T[:-1], strict=True))
+def it_capacity_never_retires(m, d):
+    """IT phases and contracts are cumulative: what is online stays online."""
+    prev = m._prev
     m.phases_cumulative = pyo.Constraint(
-        m.S, T[1:], rule=lambda m, s, t: m.phases[s, t] >= m.phases[s, prev[t]]
-    )
-    permanent = [g for g in m.G if not np.isfinite(m._gen[g]["max_operating_years"])]
-    m.gen_cumulative = pyo.Constraint(
-        m.S, permanent, T[1:], rule=lambda m, s, g, t: m.gen_mw[s, g, t] >= m.gen_mw[s, g, prev[t]]
+        m.S, list(prev), rule=lambda m, s, t: m.phases[s, t] >= m.phases[s, prev[t]]
     )
     m.ppa_cumulative = pyo.Constraint(
-        m.K, T[1:], rule=lambda m, k, z, t: m.ppa_mw[k, z, t] >= m.ppa_mw[k, z, prev[t]]
+        m.K, list(prev), rule=lambda m, k, z, t: m.ppa_mw[k, z, t] >= m.ppa_mw[k, z, prev[t]]
     )
+
+
+def onsite_stock_balance(m, d):
+    """On-site MW (and battery MWh) = last step's + added − retired (sold, returned or scrapped)."""
+
+    def stock(var, add, ret):
+        def rule(m, s, g, t):
+            before = var[s, g, m._prev[t]] if t in m._prev else 0.0
+            return var[s, g, t] == before + add[s, g, t] - ret[s, g, t]
+
+        return rule
+
+    m.onsite_stock_balance = pyo.Constraint(m.S, m.G, m.T, rule=stock(m.gen_mw, m.add_mw, m.ret_mw))
+    m.battery_energy_balance = pyo.Constraint(m.S, m.BAT, m.T, rule=stock(m.bat_mwh, m.add_mwh, m.ret_mwh))
+
+
+def battery_duration_limits(m, d):
+    """Battery energy between the duration bounds of its power (fixed duration without an energy price)."""
+    lo, hi = BATTERY_DURATION_BOUNDS_H
+
+    def rule_lo(m, s, g, t):
+        if np.isnan(m._gen[g]["energy_capex_usd_per_mwh"]):
+            return m.bat_mwh[s, g, t] == float(m._gen[g]["duration_hours"]) * m.gen_mw[s, g, t]
+        return m.bat_mwh[s, g, t] >= lo * m.gen_mw[s, g, t]
+
+    def rule_hi(m, s, g, t):
+        if np.isnan(m._gen[g]["energy_capex_usd_per_mwh"]):
+            return pyo.Constraint.Skip
+        return m.bat_mwh[s, g, t] <= hi * m.gen_mw[s, g, t]
+
+    m.battery_duration_min = pyo.Constraint(m.S, m.BAT, m.T, rule=rule_lo)
+    m.battery_duration_max = pyo.Constraint(m.S, m.BAT, m.T, rule=rule_hi)
 
 
 def site_minimum_size(m, d):
-    """An opened site holds at least one phase, and ``site_min_it_mw`` by the last year."""
+    """An opened site holds at least one phase, and ``site_min_it_mw`` by the last step."""
     last = m.T.last()
     m.site_minimum_size = pyo.Constraint(
         m.S, rule=lambda m, s: m.phases[s, last] >= max(1, int(m._site[s]["min_phases"])) * m.open[s]
@@ -189,12 +306,12 @@ def site_count_limits(m, d):
         m.max_sites = pyo.Constraint(expr=sum(m.open[s] for s in m.S) <= d.max_sites)
 
 
-def one_interconnection_per_site(m, d):
-    """An opened site connects to at most one substation; a closed site to none."""
-    m.one_interconnection_per_site = pyo.Constraint(
+def connections_per_site(m, d):
+    """An opened site connects to at most ``max_connections_per_site`` substations; a closed one to none."""
+    m.connections_per_site = pyo.Constraint(
         m.S,
         rule=lambda m, s: (
-            (sum(m.connect[c] for c in m._conns_of_site[s]) <= m.open[s])
+            sum(m.connect[c] for c in m._conns_of_site[s]) <= d.max_connections_per_site * m.open[s]
             if m._conns_of_site[s]
             else pyo.Constraint.Skip
         ),
@@ -202,9 +319,16 @@ def one_interconnection_per_site(m, d):
 
 
 def connection_capacity_limit(m, d):
-    """Contracted MW only on a chosen connection, up to the line class and the substation headroom."""
+    """Contracted MW (firm + standby) ≤ circuits × circuit rating; circuits only on a chosen connection."""
+    m.circuits_on_chosen_connection = pyo.Constraint(
+        m.C, rule=lambda m, s, b: m.circuits[s, b] <= int(m._conn[(s, b)]["max_circuits"]) * m.connect[s, b]
+    )
     m.connection_capacity_limit = pyo.Constraint(
-        m.C, rule=lambda m, s, b: m.conn_mw[s, b] <= float(m._conn[(s, b)]["max_mw"]) * m.connect[s, b]
+        m.C,
+        rule=lambda m, s, b: (
+            m.firm_mw[s, b] + m.standby_mw[s, b]
+            <= float(m._conn[(s, b)]["line_capacity_mw"]) * m.circuits[s, b]
+        ),
     )
 
 
@@ -213,7 +337,7 @@ def substation_headroom(m, d):
     m.substation_headroom = pyo.Constraint(
         m.B,
         rule=lambda m, b: (
-            sum(m.conn_mw[c] for c in m._conns_of_sub[b]) <= float(m._sub[b]["headroom_mw"])
+            sum(m.firm_mw[c] + m.standby_mw[c] for c in m._conns_of_sub[b]) <= float(m._sub[b]["headroom_mw"])
             if m._conns_of_sub[b]
             else pyo.Constraint.Skip
         ),
@@ -221,19 +345,33 @@ def substation_headroom(m, d):
 
 
 def grid_import_within_connection(m, d):
-    """Grid import in every period ≤ the capacity of connections already energized that year."""
+    """Grid import in every period ≤ the capacity of connections energized by the step's start."""
     m.grid_import_within_connection = pyo.Constraint(
-        m.S, m.T, m.P, rule=lambda m, s, t, p: m.grid_out[s, t, p] <= m.grid_cap_mw[s, t]
+        m.S, m.TP, rule=lambda m, s, t, p: m.grid_out[s, t, p] <= m.grid_cap_mw[s, t]
     )
 
 
+def standby_is_backup(m, d):
+    """Energy under standby service ≤ ``standby_max_load_factor`` × standby MW × hours; the rest of the
+    grid energy needs firm service: grid MWh ≤ hours × Σ (firm + lf × standby) of energized connections."""
+
+    def rule(m, s, t):
+        conns = m._energized[(s, t)]
+        if not conns:
+            return pyo.Constraint.Skip
+        lf = float(m._zone[m._site[s]["zone_id"]]["standby_max_load_factor"])
+        hours = sum(m._h[(t, p)] for p in m._periods_of_step[t])
+        return m.grid_mwh[s, t] <= hours * sum(m.firm_mw[c] + lf * m.standby_mw[c] for c in conns)
+
+    m.standby_is_backup = pyo.Constraint(m.S, m.T, rule=rule)
+
+
 def onsite_output_within_capacity(m, d):
-    """On-site gas output ≤ available capacity (capacity × availability)."""
+    """On-site output ≤ available capacity (capacity × availability)."""
     m.onsite_output_within_capacity = pyo.Constraint(
         m.S,
         m.GAS,
-        m.T,
-        m.P,
+        m.TP,
         rule=lambda m, s, g, t, p: (
             m.gen_out[s, g, t, p] <= float(m._gen[g]["availability"]) * m.gen_mw[s, g, t]
         ),
@@ -241,48 +379,165 @@ def onsite_output_within_capacity(m, d):
 
 
 def onsite_plant_only_at_open_sites(m, d):
-    """On-site plant is built only at opened sites."""
+    """On-site plant only at opened sites; fuel-burning plant only where a gas lateral is built."""
     m.onsite_plant_only_at_open_sites = pyo.Constraint(
         m.S,
         m.G,
-        rule=lambda m, s, g: m.gen_mw[s, g, m.T.last()] <= (m.gen_mw[s, g, m.T.last()].ub or 0.0) * m.open[s],
+        m.T,
+        rule=lambda m, s, g, t: (
+            m.gen_mw[s, g, t] <= float(m._gen[g]["max_mw_per_site"]) * m.open[s]
+            if np.isfinite(m._gen[g]["max_mw_per_site"])
+            else pyo.Constraint.Skip
+        ),
+    )
+    m.fuel_needs_gas_lateral = pyo.Constraint(
+        m.S,
+        m.FUEL,
+        m.T,
+        rule=lambda m, s, g, t: m.gen_mw[s, g, t] <= float(m._gen[g]["max_mw_per_site"]) * m.gas_lateral[s],
+    )
+    m.gas_lateral_only_at_open_sites = pyo.Constraint(m.S, rule=lambda m, s: m.gas_lateral[s] <= m.open[s])
+
+
+def onsite_caps(m, d):
+    """Fleet cap per option (``onsite_limits.max_mw_total``) and the per-site air permit (MW, NOx, CO2)."""
+    capped = [g for g in m.G if np.isfinite(m._gen[g]["max_mw_total"])]
+    m.onsite_fleet_cap = pyo.Constraint(
+        capped,
+        m.T,
+        rule=lambda m, g, t: sum(m.gen_mw[s, g, t] for s in m.S) <= float(m._gen[g]["max_mw_total"]),
+    )
+    if d.air_gas_mw_per_site is not None:
+        m.air_permit_mw = pyo.Constraint(
+            m.S, m.T, rule=lambda m, s, t: sum(m.gen_mw[s, g, t] for g in m.FUEL) <= d.air_gas_mw_per_site
+        )
+    for name, cap, col in (
+        ("air_permit_nox", d.air_nox_t_per_year_per_site, "nox_t_per_mwh"),
+        ("air_permit_co2", d.air_co2_t_per_year_per_site, "co2_t_per_mwh"),
+    ):
+        if cap is None:
+            continue
+
+        def rule(m, s, t, cap=cap, col=col):
+            return (
+                sum(
+                    m._h[(t, p)] * float(m._gen[g][col]) * m.gen_out[s, g, t, p]
+                    for g in m.FUEL
+                    for p in m._periods_of_step[t]
+                )
+                <= cap * m._yrs[t]
+            )
+
+        setattr(m, name, pyo.Constraint(m.S, m.T, rule=rule))
+
+
+def supply_chain_caps(m, d):
+    """New MW of an option delivered nationally in a calendar year ≤ the supply-chain cap."""
+    caps = d.supply_caps["max_new_mw"].to_dict()
+    steps_of_year = d.steps.groupby("year").groups
+    keys = [(g, y) for (g, y) in caps if g in m.G and y in steps_of_year]
+    m.supply_chain_cap = pyo.Constraint(
+        keys,
+        rule=lambda m, g, y: (
+            sum(m.add_mw[s, g, t] for s in m.S for t in steps_of_year[y]) <= float(caps[(g, y)])
+        ),
+    )
+
+
+def battery_operation(m, d):
+    """Representative days: charge, discharge and state of charge, cyclic within each day (1-h periods)."""
+    if not d.chronological:
+        return
+    eff = {g: float(np.sqrt(m._gen[g]["round_trip_efficiency"])) for g in m.BAT}
+    m.battery_soc = pyo.Constraint(
+        m.S,
+        m.BAT,
+        m.TP,
+        rule=lambda m, s, g, t, p: (
+            m.soc[s, g, t, p]
+            == m.soc[s, g, t, m._prev_p[p]] + eff[g] * m.bat_ch[s, g, t, p] - m.bat_dis[s, g, t, p] / eff[g]
+        ),
+    )
+    m.battery_soc_within_energy = pyo.Constraint(
+        m.S, m.BAT, m.TP, rule=lambda m, s, g, t, p: m.soc[s, g, t, p] <= m.bat_mwh[s, g, t]
+    )
+    m.battery_charge_within_power = pyo.Constraint(
+        m.S, m.BAT, m.TP, rule=lambda m, s, g, t, p: m.bat_ch[s, g, t, p] <= m.gen_mw[s, g, t]
+    )
+    m.battery_discharge_within_power = pyo.Constraint(
+        m.S, m.BAT, m.TP, rule=lambda m, s, g, t, p: m.bat_dis[s, g, t, p] <= m.gen_mw[s, g, t]
     )
 
 
 def energy_balance(m, d):
-    """Average facility load (IT × utilization × PUE of the period) = grid import + on-site generation."""
-    m.energy_balance = pyo.Constraint(
-        m.S,
-        m.T,
-        m.P,
-        rule=lambda m, s, t, p: (
-            m.grid_out[s, t, p] + sum(m.gen_out[s, g, t, p] for g in m.GAS) == m.facility_avg_mw[s, t, p]
-        ),
-    )
+    """Average facility load (IT × utilization × PUE of the period) = grid + on-site + battery net output."""
+
+    def rule(m, s, t, p):
+        supply = m.grid_out[s, t, p] + sum(m.gen_out[s, g, t, p] for g in m.GAS)
+        if d.chronological:
+            supply += sum(m.bat_dis[s, g, t, p] - m.bat_ch[s, g, t, p] for g in m.BAT)
+        return supply == m.facility_avg_mw[s, t, p]
+
+    m.energy_balance = pyo.Constraint(m.S, m.TP, rule=rule)
 
 
 def peak_supply_adequacy(m, d):
-    """Firm supply covers the facility peak: IT at full load × design-peak PUE ≤ grid + on-site + storage.
+    """Firm supply covers the facility peak: IT at full load × design-peak PUE ≤ grid + firm on-site + batteries.
 
-    On-site gas counts at ``availability / (1 + onsite_reserve_margin)`` of its nameplate (N+1 spares for
-    islanded operation); storage counts fully (it covers the peak above the average load, which the energy
-    balance already makes grid and gas supply)."""
+    Gas plant counts at ``availability / (1 + onsite_reserve_margin)`` of nameplate (N+1 spares when
+    islanded). Batteries cover at most their power, at most their energy spread over the site's peak window
+    (``peak_window_hours``: hours of the design day above its mean load) and at most the design day's
+    swing (``pue_swing`` × IT MW): below the day's minimum load the deficit lasts all day, which storage
+    cannot carry."""
 
     def rule(m, s, t):
-        onsite = sum(float(m._gen[g]["firm_fraction"]) * m.gen_mw[s, g, t] for g in m.G)
-        return m.grid_cap_mw[s, t] + onsite >= float(m._site[s]["pue_peak"]) * m.it_mw[s, t]
+        onsite = sum(float(m._gen[g]["firm_fraction"]) * m.gen_mw[s, g, t] for g in m.GAS)
+        return (
+            m.grid_cap_mw[s, t] + onsite + m.bat_firm_mw[s, t]
+            >= float(m._site[s]["pue_peak"]) * m.it_mw[s, t]
+        )
 
     m.peak_supply_adequacy = pyo.Constraint(m.S, m.T, rule=rule)
+    m.battery_firm_within_power = pyo.Constraint(
+        m.S, m.T, rule=lambda m, s, t: m.bat_firm_mw[s, t] <= sum(m.gen_mw[s, g, t] for g in m.BAT)
+    )
+    m.battery_firm_within_energy = pyo.Constraint(
+        m.S,
+        m.T,
+        rule=lambda m, s, t: (
+            float(m._site[s]["peak_window_hours"]) * m.bat_firm_mw[s, t]
+            <= sum(m.bat_mwh[s, g, t] for g in m.BAT)
+        ),
+    )
+    m.battery_firm_within_swing = pyo.Constraint(
+        m.S, m.T, rule=lambda m, s, t: m.bat_firm_mw[s, t] <= float(m._site[s]["pue_swing"]) * m.it_mw[s, t]
+    )
 
 
 def it_target_or_shortfall(m, d):
-    """IT MW online + shortfall ≥ target in every year."""
+    """IT MW online + shortfall ≥ the target in force in every step."""
     m.it_target_or_shortfall = pyo.Constraint(
         m.T,
         rule=lambda m, t: (
-            sum(m.it_mw[s, t] for s in m.S) + m.shortfall_mw[t] >= float(d.targets_it_mw.loc[t])
+            sum(m.it_mw[s, t] for s in m.S) + m.shortfall_mw[t] >= float(m._step[t]["target_it_mw"])
         ),
     )
+
+
+def tariff_minimum_take(m, d):
+    """Take-or-pay: MWh not bought below ``min_take_fraction`` × firm MW × step hours are paid anyway.
+
+    Applies to firm service of connections energized less than ``min_take_years`` ago."""
+
+    def rule(m, s, t):
+        conns = m._min_take[(s, t)]
+        if not conns:
+            return pyo.Constraint.Skip
+        frac = float(m._zone[m._site[s]["zone_id"]]["min_take_fraction"])
+        due = frac * HOURS_PER_YEAR * m._yrs[t] * sum(m.firm_mw[c] for c in conns)
+        return m.take_short_mwh[s, t] >= due - m.grid_mwh[s, t]
+
+    m.tariff_minimum_take = pyo.Constraint(m.S, m.T, rule=rule)
 
 
 def clean_energy_claims(m, d):
@@ -290,28 +545,25 @@ def clean_energy_claims(m, d):
 
     def produced(m, z, t):
         return sum(
-            m._hours[p] * float(m._cf[(k, z, p)]) * m.ppa_mw[k, z, t]
+            m._h[(t, p)] * float(m._cf[(k, z, p)]) * m.ppa_mw[k, z, t]
             for (k, _) in m._contracts_of_zone[z]
-            for p in m.P
+            for p in m._periods_of_step[t]
         )
 
     m.clean_within_contracts = pyo.Constraint(
         m.Z, m.T, rule=lambda m, z, t: m.clean_mwh[z, t] <= produced(m, z, t)
     )
     m.clean_within_purchases = pyo.Constraint(
-        m.Z,
-        m.T,
-        rule=lambda m, z, t: (
-            m.clean_mwh[z, t]
-            <= sum(m._hours[p] * m.grid_out[s, t, p] for s in m._sites_of_zone[z] for p in m.P)
-        ),
+        m.Z, m.T, rule=lambda m, z, t: m.clean_mwh[z, t] <= sum(m.grid_mwh[s, t] for s in m._sites_of_zone[z])
     )
 
 
 def carbon_cap(m, d):
-    """Net emissions (grid at the zone's rate − claimed clean MWh + on-site gas) ≤ the annual cap."""
+    """Net emissions (:data:`EMISSIONS_DEFINITION`) ≤ the annual cap, pro rata in every step."""
     if d.carbon_cap_tco2_per_year is not None:
-        m.carbon_cap = pyo.Constraint(m.T, rule=lambda m, t: m.emissions_t[t] <= d.carbon_cap_tco2_per_year)
+        m.carbon_cap = pyo.Constraint(
+            m.T, rule=lambda m, t: m.emissions_t[t] <= d.carbon_cap_tco2_per_year * m._yrs[t]
+        )
 
 
 def budget_cap(m, d):
@@ -322,18 +574,25 @@ def budget_cap(m, d):
 
 CONSTRAINT_FAMILIES = (
     phases_only_at_open_sites,
-    capacity_never_retires,
+    it_capacity_never_retires,
+    onsite_stock_balance,
+    battery_duration_limits,
     site_minimum_size,
     site_count_limits,
-    one_interconnection_per_site,
+    connections_per_site,
     connection_capacity_limit,
     substation_headroom,
     grid_import_within_connection,
+    standby_is_backup,
     onsite_output_within_capacity,
     onsite_plant_only_at_open_sites,
+    onsite_caps,
+    supply_chain_caps,
+    battery_operation,
     energy_balance,
     peak_supply_adequacy,
     it_target_or_shortfall,
+    tariff_minimum_take,
     clean_energy_claims,
     carbon_cap,
     budget_cap,
@@ -342,91 +601,106 @@ CONSTRAINT_FAMILIES = (
 
 # ------------------------------------------------------------------------------------------------ costs
 def overnight_capex(m, d) -> pyo.Expression:
-    """Overnight capital cost (USD) of the final-year build-out: land, construction, connections, plant."""
+    """Overnight capital cost (USD) of everything built: land, construction, connections, plant, laterals."""
     last = m.T.last()
-    c_tab = d.connections
     return (
         sum(
             (float(m._site[s]["land_usd_per_mw"]) + float(m._site[s]["construction_usd_per_mw"]))
             * m.it_mw[s, last]
+            + float(m._site[s]["gas_lateral_usd"]) * m.gas_lateral[s]
             for s in m.S
         )
-        + sum(
-            float(c_tab.loc[c, "fixed_cost_usd"]) * m.connect[c]
-            + float(c_tab.loc[c, "cost_usd_per_mw"]) * m.conn_mw[c]
-            for c in m.C
-        )
-        + sum(float(m._gen[g]["capex_usd_per_mw"]) * m.gen_mw[s, g, last] for s in m.S for g in m.G)
+        + sum(_connection_capex(m, c) for c in m.C)
+        + sum(float(m._gen[g]["capex_usd_per_mw"]) * m.bought_mw[s, g, last] for s in m.S for g in m.G)
+        + sum(_energy_capex(m, g) * m.bought_mwh[s, g, last] for s in m.S for g in m.BAT)
     )
 
 
-def cost_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> dict[tuple[str, int], object]:
-    """Present value (USD) of each cost category in each year; their sum is the objective."""
-    s_tab, g_tab, k_tab, zones = d.sites, d.generators, d.contracts, d.zones
-    cf, conn = m._cf, m._conn
-    df, hours = m._df, m._hours
-    zone_of = s_tab["zone_id"].to_dict()
-    g = g_tab.to_dict("index")
-    site = s_tab.to_dict("index")
-    tariff = zones["tariff_usd_per_mwh"].to_dict()
-    wholesale = zones["wholesale_usd_per_mwh"].to_dict()
-    strike = k_tab["strike_usd_per_mwh"].to_dict()
+def _connection_capex(m, c):
+    k = m._conn[c]
+    return (
+        float(k["circuit_cost_usd"]) * m.circuits[c]
+        + float(k["substation_cost_usd"]) * m.connect[c]
+        + float(k["cost_usd_per_mw"]) * (m.firm_mw[c] + m.standby_mw[c])
+    )
 
-    def per_year(t: int) -> dict[str, object]:
-        e = {}
-        e["land"] = d.crf_land * sum(site[s]["land_usd_per_mw"] * m.it_mw[s, t] for s in m.S)
-        e["construction"] = d.crf_datacenter * sum(
-            site[s]["construction_usd_per_mw"] * m.it_mw[s, t] for s in m.S
+
+def _energy_capex(m, g) -> float:
+    v = m._gen[g]["energy_capex_usd_per_mwh"]
+    return 0.0 if np.isnan(v) else float(v)
+
+
+def step_costs(m: pyo.ConcreteModel, d: ModelInputs, t: int) -> dict[str, object]:
+    """Undiscounted cost (USD) of each category in step ``t``: annual charges × the step's years, energy
+    over its hours, one-off salvage credits when plant is sold."""
+    g_, site, zone = m._gen, m._site, m._zone
+    yrs, ps, h = m._yrs[t], m._periods_of_step[t], m._h
+    zone_of = {s: site[s]["zone_id"] for s in m.S}
+    e = {}
+    e["land"] = yrs * d.crf_land * sum(site[s]["land_usd_per_mw"] * m.it_mw[s, t] for s in m.S)
+    e["construction"] = (
+        yrs * d.crf_datacenter * sum(site[s]["construction_usd_per_mw"] * m.it_mw[s, t] for s in m.S)
+    )
+    energized = [c for s in m.S for c in m._energized[(s, t)]]
+    e["interconnection"] = yrs * d.crf_interconnection * sum(_connection_capex(m, c) for c in energized)
+    e["grid_capacity"] = (
+        yrs
+        * 12_000.0
+        * sum(
+            zone[zone_of[c[0]]]["demand_charge_usd_per_kw_month"] * m.firm_mw[c]
+            + zone[zone_of[c[0]]]["standby_charge_usd_per_kw_month"] * m.standby_mw[c]
+            for c in energized
         )
-        e["interconnection"] = d.crf_interconnection * sum(
-            conn[c]["fixed_cost_usd"] * m.connect[c] + conn[c]["cost_usd_per_mw"] * m.conn_mw[c]
-            for c in m.C
-            if t >= int(conn[c]["available_year"])
-        )
-        e["onsite_generation"] = sum(
-            g[k]["crf"] * g[k]["capex_usd_per_mw"] * m.gen_mw[s, k, t] for s in m.S for k in m.GAS
-        )
-        e["storage"] = sum(
-            g[k]["crf"] * g[k]["capex_usd_per_mw"] * m.gen_mw[s, k, t] for s in m.S for k in m.BAT
-        )
-        e["energy"] = sum(hours[p] * tariff[zone_of[s]] * m.grid_out[s, t, p] for s in m.S for p in m.P)
-        e["fuel"] = sum(
-            hours[p] * g[k]["fuel_usd_per_mwh"] * m.gen_out[s, k, t, p]
+    )
+    sale = m._sale_credit
+    e["onsite_generation"] = yrs * d.crf_interconnection * sum(
+        site[s]["gas_lateral_usd"] * m.gas_lateral[s] for s in m.S if t >= site[s]["first_step"]
+    ) + sum(
+        g_[k]["capex_usd_per_mw"]
+        * (yrs * g_[k]["crf"] * m.bought_mw[s, k, t] - sale[(k, t)] * m.ret_mw[s, k, t])
+        for s in m.S
+        for k in m.GAS
+    )
+    e["storage"] = sum(
+        g_[k]["capex_usd_per_mw"]
+        * (yrs * g_[k]["crf"] * m.bought_mw[s, k, t] - sale[(k, t)] * m.ret_mw[s, k, t])
+        + _energy_capex(m, k)
+        * (yrs * g_[k]["crf"] * m.bought_mwh[s, k, t] - sale[(k, t)] * m.ret_mwh[s, k, t])
+        for s in m.S
+        for k in m.BAT
+    )
+    e["energy"] = sum(m._price[(zone_of[s], t)] * (m.grid_mwh[s, t] + m.take_short_mwh[s, t]) for s in m.S)
+    e["fuel"] = sum(
+        h[(t, p)] * g_[k]["fuel_usd_per_mwh"] * m.gen_out[s, k, t, p] for s in m.S for k in m.GAS for p in ps
+    )
+    e["contracts"] = sum(
+        h[(t, p)]
+        * m._cf[(k, z, p)]
+        * (m._contract[(k, z)]["strike_usd_per_mwh"] - zone[z]["wholesale_usd_per_mwh"])
+        * m.ppa_mw[k, z, t]
+        for (k, z) in m.K
+        for p in ps
+    )
+    e["operations"] = (
+        yrs * sum(site[s]["dc_fixed_om_usd_per_mw_year"] * m.it_mw[s, t] for s in m.S)
+        + yrs * sum(g_[k]["fixed_om_usd_per_mw_year"] * m.gen_mw[s, k, t] for s in m.S for k in m.G)
+        + sum(
+            h[(t, p)]
+            * (g_[k]["marginal_cost_usd_per_mwh"] - g_[k]["fuel_usd_per_mwh"])
+            * m.gen_out[s, k, t, p]
             for s in m.S
             for k in m.GAS
-            for p in m.P
+            for p in ps
         )
-        e["contracts"] = sum(
-            hours[p] * cf[(k, z, p)] * (strike[(k, z)] - wholesale[z]) * m.ppa_mw[k, z, t]
-            for (k, z) in m.K
-            for p in m.P
-        )
-        e["operations"] = (
-            sum(site[s]["dc_fixed_om_usd_per_mw_year"] * m.it_mw[s, t] for s in m.S)
-            + sum(g[k]["fixed_om_usd_per_mw_year"] * m.gen_mw[s, k, t] for s in m.S for k in m.G)
-            + sum(
-                hours[p]
-                * (g[k]["marginal_cost_usd_per_mwh"] - g[k]["fuel_usd_per_mwh"])
-                * m.gen_out[s, k, t, p]
-                for s in m.S
-                for k in m.GAS
-                for p in m.P
-            )
-        )
-        e["carbon"] = d.carbon_price_usd_per_tco2 * m.emissions_t[t] if d.carbon_price_usd_per_tco2 else 0.0
-        e["shortfall_penalty"] = d.value_of_lost_compute_usd_per_mw_year * m.shortfall_mw[t]
-        return e
-
-    out = {}
-    for t in m.T:
-        for cat, expr in per_year(t).items():
-            out[(cat, t)] = df[t] * expr
-    return out
+    )
+    e["carbon"] = d.carbon_price_usd_per_tco2 * m.emissions_t[t] if d.carbon_price_usd_per_tco2 else 0.0
+    e["shortfall_penalty"] = yrs * d.value_of_lost_compute_usd_per_mw_year * m.shortfall_mw[t]
+    return e
 
 
 def add_objective(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     """Minimise the present value of all costs (USD)."""
-    costs = cost_expressions(m, d)
+    costs = {(c, t): m._df[t] * v for t in m.T for c, v in step_costs(m, d, t).items()}
     m.CAT = pyo.Set(initialize=list(COST_CATEGORIES), ordered=True)
     m.cost_usd = pyo.Expression(m.CAT, m.T, rule=lambda m, c, t: costs[(c, t)])
     m.overnight_capex_usd = pyo.Expression(expr=overnight_capex(m, d))

@@ -39,6 +39,7 @@ def solve_model(
     threads: int = 1,
     seed: int = 0,
     tee: bool = False,
+    extra_options: dict | None = None,
 ) -> SolveResult:
     """Solve ``m`` in place with HiGHS and load the solution (if any) into its variables.
 
@@ -67,7 +68,7 @@ def solve_model(
         tee=tee,
         load_solutions=False,
         raise_exception_on_nonoptimal_result=False,
-        solver_options={"random_seed": int(seed), "mip_abs_gap": 1.0},
+        solver_options={"random_seed": int(seed), "mip_abs_gap": 1.0, **(extra_options or {})},
     )
     elapsed = time.perf_counter() - t0
     h = opt._solver_model

@@ -6,25 +6,41 @@ the Agg backend, in scripts without a display and in notebooks alike.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-#: Gantt milestones, their colour and their lane offset within a phase's row.
+#: Gantt tasks with a duration: colour and lane within a phase's row (0 site works, 1 grid, 2 on-site
+#: plant). Format 1.1 milestones first; ``interconnection`` and ``onsite_power`` are those of format 1.0.
 MILESTONES = {
-    "permitting": ("#8c6bb1", -0.27),
-    "interconnection": ("#2171b5", -0.09),
-    "onsite_power": ("#e6550d", 0.09),
-    "construction": ("#74c476", 0.27),
+    "permitting": ("#8c6bb1", 0),
+    "construction": ("#74c476", 0),
+    "interconnection_study": ("#9ecae1", 1),
+    "interconnection_facilities": ("#2171b5", 1),
+    "equipment_order": ("#fdd0a2", 2),
+    "equipment_delivery": ("#fd8d3c", 2),
+    "commissioning": ("#a63603", 2),
+    "interconnection": ("#2171b5", 1),
+    "onsite_power": ("#e6550d", 2),
 }
-LANE_HEIGHT = 0.17
+#: vertical offset of each lane from the row centre, and the bar height
+LANE_OFFSETS = (-0.28, 0.0, 0.28)
+LANE_HEIGHT = 0.24
+#: bars shorter than this (days) are drawn this wide so that they stay visible
+MIN_BAR_DAYS = 3.0
+#: below this span (days) the date axis gets month ticks instead of year ticks
+MONTH_TICKS_BELOW_DAYS = 3 * 365
+CONNECTOR_COLOR = "#555555"
 TARGET_COLOR = "black"
 ONLINE_COLOR = "#238b45"
 SHORTFALL_COLOR = "#d7301f"
+_PHASE_NUMBER = re.compile(r"P(\d+)$")
 
 
 def _year_series(meta: dict, key: str) -> pd.Series:
@@ -38,126 +54,298 @@ def _empty(ax: Any, text: str) -> None:
 
 
 # --------------------------------------------------------------------------- timeline
-def plot_timeline(plan: Any) -> Figure:
-    """Gantt chart of every site phase with the IT MW target.
+def natural_key(text: object) -> tuple:
+    """Sort key that orders the digit runs of ``text`` as numbers: ``P2`` before ``P10``."""
+    parts = re.split(r"(\d+)", str(text))
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p)
 
-    One row per phase (``timeline.phase``, labelled with its site and IT MW); within a row, the bars are
-    permitting, interconnection, on-site power and construction (dates from ``timeline.start/end``);
-    a diamond marks energization. The right axis shows the IT MW target (dashed step line, from
-    ``meta["targets_it_mw"]``) and the IT MW online (solid step line), each stepping on 1 January.
+
+def _phase_ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 4, 6]`` → ``"P1–P4, P6"``."""
+    nums = sorted(set(numbers))
+    runs: list[list[int]] = []
+    for n in nums:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"P{r[0]}" if len(r) == 1 else f"P{r[0]}–P{r[-1]}" for r in runs)
+
+
+def gantt_tasks(timeline: pd.DataFrame) -> pd.DataFrame:
+    """The tasks of ``timeline.csv`` (format 1.0 or 1.1) in one shape for the Gantt chart.
+
+    Adds what a 1.0 timeline lacks (``task_id`` = ``phase:milestone``, empty ``depends_on``,
+    ``online_date`` = the energization date) and ``t0``/``t1`` (matplotlib date numbers), ``lane``,
+    ``phase_no`` (the number after ``P`` at the end of the phase name, or NaN).
+    """
+    if "phase" not in timeline.columns or timeline.empty:
+        return pd.DataFrame(
+            columns=["site_id", "phase", "task_id", "milestone", "start", "end", "depends_on", "it_mw",
+                     "online_date", "t0", "t1", "lane", "phase_no"]
+        )  # fmt: skip
+    tl = timeline.copy()
+    tl["start"] = pd.to_datetime(tl["start"], format="ISO8601")
+    tl["end"] = pd.to_datetime(tl["end"], format="ISO8601")
+    if "task_id" not in tl.columns:
+        tl["task_id"] = tl["phase"].astype(str) + ":" + tl["milestone"].astype(str)
+    tl["depends_on"] = tl["depends_on"].fillna("").astype(str) if "depends_on" in tl.columns else ""
+    if "online_date" in tl.columns:
+        tl["online_date"] = pd.to_datetime(tl["online_date"], format="ISO8601")
+    else:
+        energized = tl[tl["milestone"] == "energization"].groupby("phase")["start"].min()
+        tl["online_date"] = tl["phase"].map(energized)
+    tl["t0"] = mdates.date2num(tl["start"])
+    tl["t1"] = mdates.date2num(tl["end"])
+    tl["lane"] = tl["milestone"].map({k: lane for k, (_, lane) in MILESTONES.items()}).fillna(1).astype(int)
+    tl["phase_no"] = pd.to_numeric(tl["phase"].astype(str).str.extract(_PHASE_NUMBER)[0], errors="coerce")
+    return tl
+
+
+def gantt_rows(tasks: pd.DataFrame) -> pd.DataFrame:
+    """One row per Gantt row: phases of one site with identical task dates are grouped.
+
+    Returns one row per group, in natural order (site, then phase number), with ``row`` (0 = top),
+    ``site_id``, ``phases`` (list of phase names), ``lead`` (the phase whose tasks are drawn), ``it_mw``
+    (sum over the grouped phases) and ``label`` (e.g. ``memphis-a P1–P4 (200 MW)``).
+    """
+    if tasks.empty:
+        return pd.DataFrame(columns=["row", "site_id", "phases", "lead", "it_mw", "label"])
+    sig = (
+        tasks.assign(key=tasks["milestone"].astype(str) + "|" + tasks["start"].astype(str) + "|"
+                     + tasks["end"].astype(str))
+        .sort_values(["phase", "key"])
+        .groupby("phase")["key"]
+        .agg("/".join)
+    )  # fmt: skip
+    phases = tasks.groupby("phase", as_index=False).agg(
+        site_id=("site_id", "first"), it_mw=("it_mw", "first"), phase_no=("phase_no", "first")
+    )
+    phases["signature"] = phases["phase"].map(sig)
+    keys = [(natural_key(s), natural_key(p)) for s, p in zip(phases["site_id"], phases["phase"], strict=True)]
+    phases = phases.iloc[sorted(range(len(phases)), key=keys.__getitem__)]
+    groups = phases.groupby(["site_id", "signature"], sort=False).agg(
+        phases=("phase", list), phase_no=("phase_no", list), it_mw=("it_mw", "sum")
+    )
+    groups = groups.reset_index().drop(columns="signature")
+    groups["lead"] = groups["phases"].str[0]
+    groups["label"] = [_row_label(r.site_id, r.phases, r.phase_no, r.it_mw) for r in groups.itertuples()]
+    groups["row"] = np.arange(len(groups))
+    return groups[["row", "site_id", "phases", "lead", "it_mw", "label"]]
+
+
+def _row_label(site: str, phases: list[str], numbers: list[float], it_mw: float) -> str:
+    """``memphis-a P1–P4 (200 MW)``; phase names as they are when they do not end in ``P<n>``."""
+    if all(np.isfinite(numbers)):
+        names = _phase_ranges([int(n) for n in numbers])
+    else:
+        names = ", ".join(phases)
+    return f"{site} {names} ({it_mw:,.0f} MW)"
+
+
+def _row_y(tasks: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Tasks of the lead phase of every row, with ``y`` (row centre + lane offset) and ``yc`` (row centre)."""
+    lead = rows.set_index("lead")["row"]
+    drawn = tasks[tasks["phase"].isin(lead.index)].copy()
+    drawn["yc"] = drawn["phase"].map(lead).astype(float)
+    drawn["y"] = drawn["yc"] + np.asarray(LANE_OFFSETS)[drawn["lane"].to_numpy(dtype=int)]
+    drawn.loc[drawn["milestone"] == "energization", "y"] = drawn["yc"]
+    return drawn
+
+
+def _draw_tasks(ax: Any, drawn: pd.DataFrame) -> None:
+    """One bar per task with a duration, coloured by milestone (one legend entry per milestone)."""
+    for kind, (color, _) in MILESTONES.items():
+        sel = drawn[drawn["milestone"] == kind]
+        if len(sel):
+            ax.barh(
+                sel["y"],
+                (sel["t1"] - sel["t0"]).clip(lower=MIN_BAR_DAYS),
+                left=sel["t0"],
+                height=LANE_HEIGHT,
+                color=color,
+                edgecolor="white",
+                linewidth=0.4,
+                label=kind.replace("_", " "),
+            )
+    en = drawn[drawn["milestone"] == "energization"]
+    if len(en):
+        ax.scatter(
+            en["t0"],
+            en["y"],
+            marker="D",
+            s=40,
+            color="gold",
+            edgecolor="black",
+            zorder=5,
+            label="energization",
+        )
+
+
+def _connector_segments(drawn: pd.DataFrame) -> np.ndarray:
+    """Finish-to-start connectors, shape (n, 3, 2): predecessor end → down/up to the task's lane → its start."""
+    deps = drawn[["task_id", "depends_on", "t0", "y"]].assign(pred=drawn["depends_on"].str.split(";"))
+    edges = deps.explode("pred")
+    edges["pred"] = edges["pred"].fillna("").str.strip()
+    edges = edges[edges["pred"] != ""]
+    ends = drawn.set_index("task_id")[["t1", "y"]].rename(columns={"t1": "pt1", "y": "py"})
+    edges = edges.join(ends, on="pred", how="inner")
+    edges = edges[(edges["py"] != edges["y"]) | (edges["t0"] > edges["pt1"])]
+    x0, y0, y1, x1 = (edges[c].to_numpy(dtype=float) for c in ("pt1", "py", "y", "t0"))
+    return np.stack([np.c_[x0, y0], np.c_[x0, y1], np.c_[x1, y1]], axis=1)
+
+
+def _draw_connectors(ax: Any, drawn: pd.DataFrame) -> None:
+    """Thin elbow lines from the end of every predecessor to the start of the task that waits for it."""
+    segs = _connector_segments(drawn)
+    if len(segs):
+        ax.add_collection(
+            LineCollection(
+                segs, colors=CONNECTOR_COLOR, linewidths=0.7, alpha=0.7, zorder=4, label="depends on"
+            )
+        )
+        ax.scatter(segs[:, 2, 0], segs[:, 2, 1], marker=">", s=9, color=CONNECTOR_COLOR, zorder=4)
+
+
+def target_steps(meta: dict) -> pd.DataFrame:
+    """IT MW target and online as steps: ``start``, ``end`` (timestamps), ``target_it_mw``, ``it_mw_online``.
+
+    From ``meta["steps"]`` (format 1.1), else from the year keys of format 1.0 (one step per year,
+    1 January to 1 January).
+    """
+    cols = ["start", "end", "target_it_mw", "it_mw_online"]
+    if meta.get("steps"):
+        steps = pd.DataFrame(meta["steps"])
+        steps["start"] = pd.to_datetime(steps["start"], format="ISO8601")
+        steps["end"] = pd.to_datetime(steps["end"], format="ISO8601")
+        if "it_mw_online" not in steps.columns:
+            steps["it_mw_online"] = np.nan
+        return steps[cols]
+    targets = _year_series(meta, "targets_it_mw")
+    if targets.empty:
+        return pd.DataFrame(columns=cols)
+    online = _year_series(meta, "it_mw_online").reindex(targets.index)
+    years = targets.index.to_numpy()
+    return pd.DataFrame(
+        {
+            "start": pd.to_datetime([f"{y}-01-01" for y in years]),
+            "end": pd.to_datetime([f"{y + 1}-01-01" for y in years]),
+            "target_it_mw": targets.to_numpy(),
+            "it_mw_online": online.to_numpy(),
+        }
+    )
+
+
+def _draw_targets(ax2: Any, steps: pd.DataFrame) -> None:
+    """IT MW target (dashed) and online (solid) as step lines against dates on the right axis."""
+    if steps.empty:
+        return
+    x = mdates.date2num(pd.concat([steps["start"], steps["end"].iloc[-1:]]))
+    online = steps["it_mw_online"].astype(float)
+    if online.notna().any():
+        on = online.fillna(0.0).to_numpy()
+        ax2.step(
+            x, np.r_[on, on[-1]], where="post", color=ONLINE_COLOR, lw=3, alpha=0.6, label="IT MW online"
+        )
+    t = steps["target_it_mw"].astype(float).to_numpy()
+    ax2.step(x, np.r_[t, t[-1]], where="post", color=TARGET_COLOR, ls="--", lw=1.6, label="IT MW target")
+    top = np.nanmax(np.r_[t, online.to_numpy(dtype=float), 1.0])
+    ax2.set_ylim(0, float(top) * 1.15)
+
+
+def _format_date_axis(ax: Any, t_min: float, t_max: float) -> None:
+    """Month ticks when the span is under about three years (every 3rd month past 18 months), else years."""
+    span = t_max - t_min
+    pad = max(span * 0.02, 5.0)
+    ax.set_xlim(t_min - pad, t_max + pad)
+    if span < MONTH_TICKS_BELOW_DAYS:
+        locator = mdates.MonthLocator(bymonth=range(1, 13) if span < 550 else (1, 4, 7, 10))
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    else:
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.grid(axis="x", which="major", color="#dddddd", lw=0.8)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("date")
+
+
+def _span(drawn: pd.DataFrame, steps: pd.DataFrame) -> tuple[float, float]:
+    """First and last date (matplotlib numbers) of the tasks and the steps."""
+    values = [drawn["t0"], drawn["t1"]]
+    if len(steps):
+        values += [pd.Series(mdates.date2num(steps["start"])), pd.Series(mdates.date2num(steps["end"]))]
+    allv = pd.concat(values, ignore_index=True).dropna()
+    if allv.empty:
+        today = mdates.date2num(pd.Timestamp.today().normalize())
+        return today, today + 365.0
+    return float(allv.min()), float(allv.max())
+
+
+def _legend(ax: Any, ax2: Any, n_rows: int) -> None:
+    """One legend below the chart: milestones in task order, energization, connectors, MW lines."""
+    order = [k.replace("_", " ") for k in MILESTONES] + ["energization", "depends on"]
+    h1, l1 = ax.get_legend_handles_labels()
+    ranked = sorted(zip(h1, l1, strict=True), key=lambda hl: order.index(hl[1]) if hl[1] in order else 99)
+    h2, l2 = ax2.get_legend_handles_labels()
+    handles = [h for h, _ in ranked] + h2
+    if handles:
+        ax.legend(
+            handles,
+            [lbl for _, lbl in ranked] + l2,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.1 - 0.6 / max(n_rows, 3)),
+            ncol=min(len(handles), 6),
+            fontsize=8,
+            frameon=False,
+        )
+
+
+def plot_timeline(plan: Any) -> Figure:
+    """Gantt chart of the build: one row per site phase (or group of identical phases), the IT MW target.
+
+    Rows are in natural order (site, then phase number: P2 before P10). Phases of one site whose tasks
+    have all the same dates share a row, labelled e.g. ``memphis-a P1–P4 (200 MW)`` with their total
+    IT MW. In a row, each task of ``timeline.csv`` is a bar coloured by milestone, in three lanes: site
+    works (permitting, construction) on top, grid (interconnection study and facilities) in the middle,
+    on-site plant (equipment order and delivery, commissioning) below; a diamond marks energization and
+    grey elbow lines join every task to the tasks it depends on (finish to start). The right axis shows
+    the IT MW target (dashed) and the IT MW online (solid) as step lines, from ``plan.json`` ``steps``
+    (or the year keys of a format 1.0 plan). Month ticks when the chart spans under about three years.
 
     Parameters
     ----------
     plan : BuildPlan
+        Uses ``timeline`` and ``meta``.
 
     Returns
     -------
     Figure
-        ``fig.axes[0]`` is the Gantt axes (y ticks = phases), ``fig.axes[1]`` the MW axes.
+        ``fig.axes[0]`` is the Gantt axes (y tick labels = rows, top to bottom), ``fig.axes[1]`` the MW axes.
     """
-    tl = plan.timeline.copy()
-    phases = (
-        (
-            tl.groupby("phase", sort=False)
-            .agg(
-                site_id=("site_id", "first"),
-                it_mw=("it_mw", "first"),
-                online_year=("online_year", "min"),
-                start=("start", "min"),
-            )
-            .reset_index()
-            .sort_values(["online_year", "site_id", "start", "phase"])
-            .reset_index(drop=True)
-        )
-        if len(tl)
-        else pd.DataFrame(columns=["phase", "site_id", "it_mw", "online_year", "start"])
-    )
-    n = len(phases)
-    fig = Figure(figsize=(11, 2.2 + 0.32 * max(n, 3)), layout="constrained")
+    tasks = gantt_tasks(plan.timeline)
+    rows = gantt_rows(tasks)
+    steps = target_steps(plan.meta)
+    n = len(rows)
+    fig = Figure(figsize=(11, 2.4 + 0.42 * max(n, 3)), layout="constrained")
     ax = fig.add_subplot()
     ax2 = ax.twinx()
+    drawn = _row_y(tasks, rows)
     if n == 0:
         _empty(ax, "no site phases in this plan")
+        ax.set_yticks([])
     else:
-        row = pd.Series(np.arange(n), index=phases["phase"])
-        tl["y"] = tl["phase"].map(row).to_numpy(dtype=float)
-        tl["t0"] = mdates.date2num(pd.to_datetime(tl["start"]))
-        tl["t1"] = mdates.date2num(pd.to_datetime(tl["end"]))
-        for kind, (color, off) in MILESTONES.items():
-            sel = tl[tl["milestone"] == kind]
-            if len(sel):
-                ax.barh(
-                    sel["y"] + off,
-                    (sel["t1"] - sel["t0"]).clip(lower=3),
-                    left=sel["t0"],
-                    height=LANE_HEIGHT,
-                    color=color,
-                    label=kind.replace("_", " "),
-                )
-        en = tl[tl["milestone"] == "energization"]
-        if len(en):
-            ax.scatter(
-                en["t0"],
-                en["y"],
-                marker="D",
-                s=36,
-                color="gold",
-                edgecolor="black",
-                zorder=5,
-                label="energization",
-            )
-        ax.set_yticks(
-            np.arange(n),
-            [f"{p} · {mw:,.0f} MW" for p, mw in zip(phases["phase"], phases["it_mw"], strict=True)],
-        )
+        _draw_tasks(ax, drawn)
+        _draw_connectors(ax, drawn)
+        ax.set_yticks(np.arange(n), rows["label"].tolist())
         ax.set_ylim(n - 0.5, -0.5)
         ax.tick_params(axis="y", labelsize=8 if n < 40 else 6)
-    targets = _year_series(plan.meta, "targets_it_mw")
-    online = _year_series(plan.meta, "it_mw_online")
-    if len(targets):
-        last = int(max(targets.index.max(), online.index.max() if len(online) else 0))
-        years = list(targets.index) + [last + 1]
-        x = mdates.date2num(pd.to_datetime([f"{y}-01-01" for y in years]))
-        if len(online):
-            on = online.reindex(targets.index).fillna(0.0)
-            ax2.step(
-                x,
-                list(on.to_numpy()) + [on.iloc[-1]],
-                where="post",
-                color=ONLINE_COLOR,
-                lw=3,
-                alpha=0.6,
-                label="IT MW online",
-            )
-        ax2.step(
-            x,
-            list(targets.to_numpy()) + [targets.iloc[-1]],
-            where="post",
-            color=TARGET_COLOR,
-            ls="--",
-            lw=1.6,
-            label="IT MW target",
-        )
-        ax2.set_ylim(0, max(float(targets.max()), float(online.max()) if len(online) else 0.0, 1.0) * 1.15)
+    _draw_targets(ax2, steps)
     ax2.set_ylabel("IT MW")
     ax.xaxis_date()
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    ax.grid(axis="x", color="#dddddd", lw=0.8)
-    ax.set_axisbelow(True)
-    ax.set_xlabel("date")
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    if h1 or h2:
-        ax.legend(
-            h1 + h2,
-            l1 + l2,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.08 - 0.6 / max(n, 3)),
-            ncol=min(len(h1 + h2), 7),
-            fontsize=8,
-            frameon=False,
-        )
+    _format_date_axis(ax, *_span(drawn, steps))
+    _legend(ax, ax2, n)
     ax.set_title(f"{plan.meta.get('scenario', 'plan')}: build timeline by phase", fontsize=11)
     return fig
 

@@ -1,4 +1,8 @@
-"""Turn a solved model into tidy tables (the build-plan files of docs/plan-format.md)."""
+"""Turn a solved model into tidy tables (the build-plan files of docs/plan-format.md).
+
+Reads only the model's named components (variables, ``it_mw``, ``grid_cap_mw``, ``grid_mwh``,
+``emissions_t``, ``cost_usd``) and the :class:`~siting.features.inputs.ModelInputs` tables.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from dateutil.relativedelta import relativedelta
 
 from ..features.inputs import ModelInputs
-from ..features.timing import year_fraction_to_date
+from ..features.timing import DAYS_PER_MONTH_AVG, add_months
 from ..model.build import COST_CATEGORIES
 
 ON = 0.5  # binaries above this are taken as 1
 EPS_MW = 1e-6
+#: Share of an interconnection's lead time spent in the queue and studies (to the interconnection
+#: agreement); the rest is engineering and construction of the line and substation. Unverified split.
+INTERCONNECTION_STUDY_SHARE = 0.5
+#: Commissioning of on-site plant: the last quarter of its lead time, at most one month. Unverified.
+COMMISSIONING_SHARE, COMMISSIONING_MAX_MONTHS = 0.25, 1.0
 
 
 def _v(x) -> float:
@@ -22,92 +32,142 @@ def _v(x) -> float:
     return 0.0 if val is None else float(val)
 
 
-def capacity_table(m: pyo.ConcreteModel, d: ModelInputs, open_sites: list[str]) -> pd.DataFrame:
-    """One row per opened site and year: IT, facility peak, PUE, grid and on-site MW, energy, water."""
-    hours = d.periods["hours"]
+def _date(ts) -> dt.date:
+    return pd.Timestamp(ts).date()
+
+
+# ------------------------------------------------------------------------------------------------ capacity
+def capacity_steps_table(m: pyo.ConcreteModel, d: ModelInputs, open_sites: list[str]) -> pd.DataFrame:
+    """One row per opened site and step: IT, facility peak, grid and on-site MW, firm supply, energy."""
     rows = []
+    steps = d.steps
     for s in open_sites:
-        pue_p = d.site_periods.loc[s, "pue"]
-        wue_p = d.site_periods.loc[s, "wue_l_per_kwh"]
-        for t in d.years:
+        site = d.sites.loc[s]
+        for t in m.T:
             it = _v(m.it_mw[s, t])
             gas = sum(_v(m.gen_mw[s, g, t]) for g in m.GAS)
             bat = sum(_v(m.gen_mw[s, g, t]) for g in m.BAT)
-            grid_mwh = sum(hours[p] * _v(m.grid_out[s, t, p]) for p in m.P)
-            gen_mwh = sum(hours[p] * _v(m.gen_out[s, g, t, p]) for g in m.GAS for p in m.P)
-            it_mwh = d.it_utilization * it * float(hours.sum())
-            water_m3 = d.it_utilization * it * float((hours * wue_p).sum())  # MWh × L/kWh = m³
+            firm_gas = sum(float(m._gen[g]["firm_fraction"]) * _v(m.gen_mw[s, g, t]) for g in m.GAS)
+            ps = m._periods_of_step[t]
+            h = {p: m._h[(t, p)] for p in ps}
+            dis = sum(h[p] * _v(m.bat_dis[s, g, t, p]) for g in m.BAT for p in ps) if d.chronological else 0.0
             rows.append(
                 {
                     "site_id": s,
-                    "year": t,
+                    "step": t,
+                    "step_start": steps.at[t, "start"],
+                    "step_end": steps.at[t, "end"],
+                    "step_years": float(steps.at[t, "years"]),
+                    "year": int(steps.at[t, "year"]),
                     "it_mw": it,
-                    "facility_mw": it * float(d.sites.at[s, "pue_peak"]),
-                    "pue": float((pue_p * hours).sum() / hours.sum()),
-                    "pue_peak": float(d.sites.at[s, "pue_peak"]),
+                    "facility_mw": it * float(site["pue_peak"]),
                     "grid_mw": _v(m.grid_cap_mw[s, t]),
-                    "onsite_mw": gas + bat,
                     "onsite_gas_mw": gas,
                     "battery_mw": bat,
-                    "it_mwh": it_mwh,
-                    "grid_mwh": grid_mwh,
-                    "onsite_mwh": gen_mwh,
-                    "water_m3": water_m3,
+                    "battery_mwh": sum(_v(m.bat_mwh[s, g, t]) for g in m.BAT),
+                    "firm_supply_mw": _v(m.grid_cap_mw[s, t]) + firm_gas + _v(m.bat_firm_mw[s, t]),
+                    "it_mwh": d.it_utilization * it * sum(h.values()),
+                    "facility_mwh": sum(h[p] * _v(m.facility_avg_mw[s, t, p]) for p in ps),
+                    "grid_mwh": _v(m.grid_mwh[s, t]),
+                    "onsite_mwh": sum(h[p] * _v(m.gen_out[s, g, t, p]) for g in m.GAS for p in ps),
+                    "battery_discharge_mwh": dis,
+                    "water_m3": d.it_utilization
+                    * it
+                    * sum(h[p] * float(d.site_periods.at[(s, p), "wue_l_per_kwh"]) for p in ps),
                 }
             )
-    cols = [
-        "site_id",
-        "year",
-        "it_mw",
-        "facility_mw",
-        "pue",
-        "pue_peak",
-        "grid_mw",
-        "onsite_mw",
-        "onsite_gas_mw",
-        "battery_mw",
-        "it_mwh",
-        "grid_mwh",
-        "onsite_mwh",
-        "water_m3",
-    ]
-    return _clean(pd.DataFrame(rows, columns=cols))
+    df = _clean(pd.DataFrame(rows))
+    if df.empty:
+        return pd.DataFrame(
+            columns=["site_id", "step", "step_start", "step_end", "step_years", "year", "it_mw"]
+        )
+    for c in ("step_start", "step_end"):
+        df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d")
+    return df
 
 
+CAPACITY_COLUMNS = [
+    "site_id",
+    "year",
+    "it_mw",
+    "facility_mw",
+    "pue",
+    "pue_peak",
+    "grid_mw",
+    "onsite_mw",
+    "onsite_gas_mw",
+    "battery_mw",
+    "battery_mwh",
+    "it_mwh",
+    "grid_mwh",
+    "onsite_mwh",
+    "water_m3",
+]
+
+
+def capacity_table(steps_tab: pd.DataFrame, d: ModelInputs) -> pd.DataFrame:
+    """One row per site and calendar year: MW at the year's first step, energy and water over the year."""
+    if steps_tab.empty:
+        return pd.DataFrame(columns=CAPACITY_COLUMNS)
+    g = steps_tab.sort_values(["site_id", "step"]).groupby(["site_id", "year"], sort=True)
+    first = g[["it_mw", "facility_mw", "grid_mw", "onsite_gas_mw", "battery_mw", "battery_mwh"]].first()
+    sums = g[["it_mwh", "grid_mwh", "onsite_mwh", "water_m3"]].sum()
+    out = first.join(sums).reset_index()
+    out["onsite_mw"] = out["onsite_gas_mw"] + out["battery_mw"]
+    out["pue"] = out["site_id"].map(d.sites["pue_annual"]).astype(float)
+    out["pue_peak"] = out["site_id"].map(d.sites["pue_peak"]).astype(float)
+    return out[CAPACITY_COLUMNS]
+
+
+# ------------------------------------------------------------------------------------------------ grid
 def interconnection_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
-    """Chosen site–substation connections with capacity, overnight cost and energization year."""
+    """Chosen site–substation connections: circuits, firm and standby MW, cost, energization date."""
     rows = []
     for s, b in m.C:
-        if _v(m.connect[s, b]) > ON:
-            c = d.connections.loc[(s, b)]
-            mw = _v(m.conn_mw[s, b])
-            sub = d.substations.loc[b]
-            rows.append(
-                {
-                    "site_id": s,
-                    "substation_id": int(b),
-                    "substation_name": sub["name"],
-                    "voltage_kv": float(c["voltage_kv"]),
-                    "distance_km": float(c["distance_km"]),
-                    "capacity_mw": mw,
-                    "substation_headroom_mw": float(sub["headroom_mw"]),
-                    "cost_usd": float(c["fixed_cost_usd"] + c["cost_usd_per_mw"] * mw),
-                    "lead_time_years": float(c["lead_time_years"]),
-                    "available_year": int(c["available_year"]),
-                    "substation_lat": float(sub["lat"]),
-                    "substation_lon": float(sub["lon"]),
-                }
-            )
+        if _v(m.connect[s, b]) <= ON:
+            continue
+        c = d.connections.loc[(s, b)]
+        firm, standby = _v(m.firm_mw[s, b]), _v(m.standby_mw[s, b])
+        circuits = int(round(_v(m.circuits[s, b])))
+        sub = d.substations.loc[b]
+        rows.append(
+            {
+                "site_id": s,
+                "substation_id": int(b),
+                "substation_name": sub["name"],
+                "voltage_kv": float(c["voltage_kv"]),
+                "distance_km": float(c["distance_km"]),
+                "circuits": circuits,
+                "capacity_mw": firm + standby,
+                "firm_mw": firm,
+                "standby_mw": standby,
+                "substation_headroom_mw": float(sub["headroom_mw"]),
+                "cost_usd": float(
+                    c["circuit_cost_usd"] * circuits
+                    + c["substation_cost_usd"]
+                    + c["cost_usd_per_mw"] * (firm + standby)
+                ),
+                "lead_time_months": float(c["lead_time_months"]),
+                "energization_date": _date(c["ready_date"]).isoformat(),
+                "available_year": int(c["available_year"]),
+                "substation_lat": float(sub["lat"]),
+                "substation_lon": float(sub["lon"]),
+            }
+        )
     cols = [
         "site_id",
         "substation_id",
         "substation_name",
         "voltage_kv",
         "distance_km",
+        "circuits",
         "capacity_mw",
+        "firm_mw",
+        "standby_mw",
         "substation_headroom_mw",
         "cost_usd",
-        "lead_time_years",
+        "lead_time_months",
+        "energization_date",
         "available_year",
         "substation_lat",
         "substation_lon",
@@ -115,178 +175,323 @@ def interconnection_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
     return _clean(pd.DataFrame(rows, columns=cols))
 
 
-def _tranches(series: dict[int, float]) -> list[tuple[int, float]]:
-    """(start year, added MW) for every increase of a cumulative capacity series."""
-    out, prev = [], 0.0
-    for t in sorted(series):
-        if series[t] - prev > EPS_MW:
-            out.append((t, series[t] - prev))
-        prev = max(prev, series[t])
-    return out
+# ------------------------------------------------------------------------------------------------ contracts
+CONTRACT_COLUMNS = [
+    "contract_id",
+    "kind",
+    "option_id",
+    "site_id",
+    "zone",
+    "mw",
+    "mwh",
+    "start_date",
+    "end_date",
+    "start_year",
+    "end_year",
+    "end_reason",
+    "price_usd_per_mwh",
+    "capex_usd_per_kw",
+    "salvage_usd",
+    "demand_charge_usd_per_kw_month",
+    "min_take_fraction",
+    "standby_charge_usd_per_kw_month",
+    "annual_mwh",
+]
+
+
+def _holdings(add: list[float], ret: list[float]) -> list[tuple[int, int | None, float]]:
+    """Tranches (first step, step retired or None, MW) from additions and retirements, oldest retired first."""
+    open_, out = [], []
+    for t, (a, r) in enumerate(zip(add, ret, strict=True)):
+        left = r
+        while left > EPS_MW and open_:
+            start, mw = open_[0]
+            take = min(mw, left)
+            out.append((start, t, take))
+            left -= take
+            if mw - take > EPS_MW:
+                open_[0] = (start, mw - take)
+            else:
+                open_.pop(0)
+        if a > EPS_MW:
+            open_.append((t, a))
+    return out + [(start, None, mw) for start, mw in open_]
 
 
 def contract_table(
-    m: pyo.ConcreteModel, d: ModelInputs, capacity: pd.DataFrame, open_sites: list[str]
+    m: pyo.ConcreteModel, d: ModelInputs, steps_tab: pd.DataFrame, open_sites: list[str]
 ) -> pd.DataFrame:
-    """Every supply arrangement: tariffs per site, PPA tranches per zone, owned gas and battery tranches."""
-    last = d.years[-1]
-    hours = d.periods["hours"]
+    """Every supply arrangement: a tariff per grid-connected site, on-site plant tranches, PPA tranches."""
+    rows = [*_tariff_rows(m, d, steps_tab, open_sites), *_onsite_rows(m, d, open_sites), *_ppa_rows(m, d)]
+    df = _clean(pd.DataFrame(rows, columns=CONTRACT_COLUMNS))
+    return df
+
+
+def _step_dates(d: ModelInputs, first: int, retired: int | None) -> tuple[dt.date, dt.date]:
+    end = d.steps.at[retired, "start"] if retired is not None else d.steps["end"].iloc[-1]
+    return _date(d.steps.at[first, "start"]), _date(end)
+
+
+def _tariff_rows(m, d: ModelInputs, steps_tab: pd.DataFrame, open_sites: list[str]) -> list[dict]:
     rows = []
-    cap = capacity.set_index(["site_id", "year"]) if len(capacity) else None
     for s in open_sites:
-        grid = {t: float(cap.loc[(s, t), "grid_mw"]) for t in d.years}
-        used = [t for t in d.years if cap.loc[(s, t), "grid_mwh"] > 1e-3]
-        if used:
-            rows.append(
-                {
-                    "contract_id": f"tariff-{s}",
-                    "kind": "utility_tariff",
-                    "site_id": s,
-                    "zone": int(d.sites.at[s, "zone_id"]),
-                    "mw": max(grid.values()),
-                    "start_year": used[0],
-                    "end_year": last,
-                    "price_usd_per_mwh": float(d.zones.at[d.sites.at[s, "zone_id"], "tariff_usd_per_mwh"]),
-                    "capex_usd_per_kw": np.nan,
-                    "annual_mwh": float(cap.loc[(s, last), "grid_mwh"]),
-                }
-            )
-        for g in m.G:
-            series = {t: _v(m.gen_mw[s, g, t]) for t in d.years}
-            gen = d.generators.loc[g]
-            running = [t for t in d.years if series[t] > EPS_MW]
-            # mean annual MWh over the years the option runs, shared among its tranches by MW
-            energy = {
-                t: sum(hours[p] * _v(m.gen_out[s, g, t, p]) for p in m.P) if g in m.GAS else 0.0
-                for t in running
+        tab = steps_tab[steps_tab["site_id"] == s]
+        used = tab[tab["grid_mw"] > EPS_MW]
+        if used.empty:
+            continue
+        z = d.sites.at[s, "zone_id"]
+        tariff = d.zones.loc[z]
+        mwh = float(used["grid_mwh"].sum())
+        years = float(used["step_years"].sum())
+        rows.append(
+            {
+                "contract_id": f"tariff-{s}",
+                "kind": "utility_tariff",
+                "option_id": "utility_tariff",
+                "site_id": s,
+                "zone": int(z),
+                "mw": float(used["grid_mw"].max()),
+                "mwh": mwh,
+                "start_date": used["step_start"].iloc[0],
+                "end_date": _date(d.steps["end"].iloc[-1]).isoformat(),
+                "start_year": int(used["year"].iloc[0]),
+                "end_year": int(d.steps["year"].iloc[-1]),
+                "end_reason": "horizon",
+                "price_usd_per_mwh": float(tariff["energy_charge_usd_per_mwh"]),
+                "capex_usd_per_kw": np.nan,
+                "salvage_usd": np.nan,
+                "demand_charge_usd_per_kw_month": float(tariff["demand_charge_usd_per_kw_month"]),
+                "min_take_fraction": float(tariff["min_take_fraction"]),
+                "standby_charge_usd_per_kw_month": float(tariff["standby_charge_usd_per_kw_month"]),
+                "annual_mwh": mwh / years if years > 0 else 0.0,
             }
-            share = {t: energy[t] / series[t] for t in running}
-            for i, (start, mw) in enumerate(_tranches(series), 1):
-                years_on = [t for t in running if t >= start]
+        )
+    return rows
+
+
+def _onsite_rows(m, d: ModelInputs, open_sites: list[str]) -> list[dict]:
+    rows = []
+    T = list(m.T)
+    yrs = d.steps["years"].to_numpy()
+    for s in open_sites:
+        for g in m.G:
+            gen = d.generators.loc[g]
+            add = [_v(m.add_mw[s, g, t]) for t in T]
+            ret = [_v(m.ret_mw[s, g, t]) for t in T]
+            if max(add) <= EPS_MW:
+                continue
+            stock = np.array([_v(m.gen_mw[s, g, t]) for t in T])
+            energy = np.array(
+                [
+                    sum(m._h[(t, p)] * _v(m.gen_out[s, g, t, p]) for p in m._periods_of_step[t])
+                    if g in m.GAS
+                    else 0.0
+                    for t in T
+                ]
+            )
+            mw_years = float((stock * yrs).sum())
+            per_mw_year = float(energy.sum()) / mw_years if mw_years > 0 else 0.0
+            for i, (first, retired, mw) in enumerate(_holdings(add, ret), 1):
+                start, end = _step_dates(d, first, retired)
+                held_years = float(yrs[first : (retired if retired is not None else len(T))].sum())
+                reason = "horizon"
+                if retired is not None:
+                    reason = (
+                        "returned"
+                        if gen["rental"]
+                        else ("sold" if gen["salvage_fraction"] > 0 else "retired")
+                    )
                 rows.append(
                     {
                         "contract_id": f"{g}-{s}-{i}",
                         "kind": gen["kind"],
+                        "option_id": g,
                         "site_id": s,
                         "zone": int(d.sites.at[s, "zone_id"]),
                         "mw": mw,
-                        "start_year": start,
-                        "end_year": min(running[-1], start + int(gen["life_years"]) - 1),
+                        "mwh": mw * per_mw_year * held_years,
+                        "start_date": start.isoformat(),
+                        "end_date": end.isoformat(),
+                        "start_year": start.year,
+                        "end_year": (end - dt.timedelta(days=1)).year,
+                        "end_reason": reason,
                         "price_usd_per_mwh": float(gen["marginal_cost_usd_per_mwh"])
                         if g in m.GAS
                         else np.nan,
                         "capex_usd_per_kw": float(gen["capex_usd_per_mw"]) / 1000.0,
-                        "annual_mwh": mw * float(np.mean([share[t] for t in years_on])) if years_on else 0.0,
+                        "salvage_usd": float(gen["salvage_fraction"] * gen["capex_usd_per_mw"] * mw)
+                        if reason == "sold"
+                        else 0.0,
+                        "demand_charge_usd_per_kw_month": np.nan,
+                        "min_take_fraction": np.nan,
+                        "standby_charge_usd_per_kw_month": np.nan,
+                        "annual_mwh": mw * per_mw_year,
                     }
                 )
+    return rows
+
+
+def _ppa_rows(m, d: ModelInputs) -> list[dict]:
+    rows = []
+    T = list(m.T)
     for k, z in m.K:
-        series = {t: _v(m.ppa_mw[k, z, t]) for t in d.years}
+        series = [_v(m.ppa_mw[k, z, t]) for t in T]
+        adds = [max(0.0, b - a) for a, b in zip([0.0, *series[:-1]], series, strict=True)]
         c = d.contracts.loc[(k, z)]
         cf = d.contract_cf.loc[(k, z), "cf"]
-        mwh_per_mw = float((cf * hours.reindex(cf.index)).sum())
-        years = int(c["contract_years"]) if np.isfinite(c["contract_years"]) else None
-        for i, (start, mw) in enumerate(_tranches(series), 1):
+        mwh_per_mw = float((cf * d.periods["hours"].reindex(cf.index)).sum())
+        term = c["contract_years"]
+        for i, (first, _, mw) in enumerate(_holdings(adds, [0.0] * len(T)), 1):
+            start = _date(d.steps.at[first, "start"])
+            end = (
+                start + relativedelta(years=int(term))
+                if np.isfinite(term)
+                else _date(d.steps["end"].iloc[-1])
+            )
             rows.append(
                 {
                     "contract_id": f"{k}-z{z}-{i}",
                     "kind": c["kind"],
+                    "option_id": k,
                     "site_id": None,
                     "zone": int(z),
                     "mw": mw,
-                    "start_year": start,
-                    "end_year": start + years - 1 if years else last,
+                    "mwh": np.nan,
+                    "start_date": start.isoformat(),
+                    "end_date": end.isoformat(),
+                    "start_year": start.year,
+                    "end_year": (end - dt.timedelta(days=1)).year,
+                    "end_reason": "term",
                     "price_usd_per_mwh": float(c["strike_usd_per_mwh"]),
                     "capex_usd_per_kw": np.nan,
+                    "salvage_usd": np.nan,
+                    "demand_charge_usd_per_kw_month": np.nan,
+                    "min_take_fraction": np.nan,
+                    "standby_charge_usd_per_kw_month": np.nan,
                     "annual_mwh": mw * mwh_per_mw,
                 }
             )
-    cols = [
-        "contract_id",
-        "kind",
-        "site_id",
-        "zone",
-        "mw",
-        "start_year",
-        "end_year",
-        "price_usd_per_mwh",
-        "capex_usd_per_kw",
-        "annual_mwh",
-    ]
-    return _clean(pd.DataFrame(rows, columns=cols))
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------ timeline
+TIMELINE_COLUMNS = [
+    "site_id",
+    "phase",
+    "task_id",
+    "milestone",
+    "start",
+    "end",
+    "depends_on",
+    "it_mw",
+    "online_year",
+    "online_date",
+    "detail",
+]
+
+
+def _minus_months(when: dt.date, months: float) -> dt.date:
+    whole = int(np.floor(months + 1e-9))
+    return (
+        when - relativedelta(months=whole) - dt.timedelta(days=round((months - whole) * DAYS_PER_MONTH_AVG))
+    )
 
 
 def timeline_table(
-    m: pyo.ConcreteModel, d: ModelInputs, capacity: pd.DataFrame, inter: pd.DataFrame, open_sites: list[str]
+    m: pyo.ConcreteModel, d: ModelInputs, steps_tab: pd.DataFrame, inter: pd.DataFrame, open_sites: list[str]
 ) -> pd.DataFrame:
-    """Milestones of every phase: permitting, interconnection and/or on-site power, construction, energization.
+    """Every task of every phase, with its dependencies (see docs/plan-format.md).
 
-    Dates follow :mod:`siting.features.timing`: tasks start on 1 January of the decision year; a phase
-    online in year t is energized on 1 January of t; construction ends at energization.
+    Permitting and the interconnection study start on the decision date (queue positions); construction
+    and equipment orders start as late as possible for the phase's energization date (the start of the
+    step in which it first counts) but never before their predecessors end. On-site power is ready at the
+    latest of the components present when the phase is energized.
     """
-    start = dt.date(d.decision_year, 1, 1)
-    rows = []
-    cap = capacity.set_index(["site_id", "year"])
+    rows: list[dict] = []
     for s in open_sites:
-        site = d.sites.loc[s]
-        permit_end = year_fraction_to_date(d.decision_year + float(site["permitting_lead_time_years"]))
-        build_years = float(site["construction_lead_time_years"])
-        link = inter[inter["site_id"] == s]
-        phases = {t: int(round(_v(m.phases[s, t]))) for t in d.years}
+        phases = [int(round(_v(m.phases[s, t]))) for t in m.T]
         done = 0
-        for t in d.years:
-            for k in range(done + 1, phases[t] + 1):
-                energized = dt.date(t, 1, 1)
-                build_start = year_fraction_to_date(t - build_years)
-                phase = f"{s}-P{k}"
-                base = {"site_id": s, "phase": phase, "it_mw": d.phase_mw, "online_year": t}
-                rows.append({**base, "milestone": "permitting", "start": start, "end": permit_end})
-                grid_now = float(cap.loc[(s, t), "grid_mw"]) > EPS_MW
-                if grid_now and len(link):
-                    lead = float(link["lead_time_years"].iloc[0])
-                    rows.append(
-                        {
-                            **base,
-                            "milestone": "interconnection",
-                            "start": start,
-                            "end": year_fraction_to_date(d.decision_year + lead),
-                            "detail": f"substation {int(link['substation_id'].iloc[0])}",
-                        }
-                    )
-                present = [g for g in m.G if _v(m.gen_mw[s, g, t]) > EPS_MW]
-                if present:
-                    lead = min(float(d.generators.at[g, "lead_time_years"]) for g in present)
-                    rows.append(
-                        {
-                            **base,
-                            "milestone": "onsite_power",
-                            "start": start,
-                            "end": year_fraction_to_date(d.decision_year + lead),
-                            "detail": "+".join(present),
-                        }
-                    )
-                rows.append(
-                    {**base, "milestone": "construction", "start": max(build_start, start), "end": energized}
-                )
-                rows.append({**base, "milestone": "energization", "start": energized, "end": energized})
-            done = max(done, phases[t])
-    cols = ["site_id", "phase", "milestone", "start", "end", "it_mw", "online_year", "detail"]
-    df = pd.DataFrame(rows, columns=cols)
-    for c in ("start", "end"):
-        df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d")
-    return df
+        for t, n in zip(m.T, phases, strict=True):
+            for k in range(done + 1, n + 1):
+                rows += _phase_tasks(m, d, s, k, t, inter)
+            done = max(done, n)
+    return pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
 
 
+def _phase_tasks(m, d: ModelInputs, s: str, k: int, t: int, inter: pd.DataFrame) -> list[dict]:
+    decision = d.decision_date
+    site = d.sites.loc[s]
+    online = _date(d.steps.at[t, "start"])
+    phase = f"{s}-P{k}"
+    base = {
+        "site_id": s,
+        "phase": phase,
+        "it_mw": d.phase_mw,
+        "online_year": online.year,
+        "online_date": online.isoformat(),
+    }
+    tasks: list[dict] = []
+
+    def task(milestone, start, end, deps=(), detail=""):
+        tasks.append(
+            {
+                **base,
+                "task_id": f"{phase}:{milestone}",
+                "milestone": milestone,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "depends_on": ";".join(f"{phase}:{x}" for x in deps),
+                "detail": detail,
+            }
+        )
+
+    permit_end = add_months(decision, float(site["permitting_lead_time_months"]))
+    task("permitting", decision, permit_end)
+    build = float(site["construction_lead_time_months"])
+    c_start = max(permit_end, _minus_months(online, build))
+    task("construction", c_start, min(online, add_months(c_start, build)), ["permitting"])
+    needs = ["construction"]
+    links = inter[(inter["site_id"] == s) & (pd.to_datetime(inter["energization_date"]).dt.date <= online)]
+    if _v(m.grid_cap_mw[s, t]) > EPS_MW and len(links):
+        ready = max(pd.to_datetime(links["energization_date"]).dt.date)
+        lead = float(links["lead_time_months"].max())
+        study_end = add_months(decision, INTERCONNECTION_STUDY_SHARE * lead)
+        subs = ", ".join(f"substation {int(b)}" for b in links["substation_id"])
+        task("interconnection_study", decision, study_end, detail=subs)
+        task("interconnection_facilities", study_end, max(study_end, ready), ["interconnection_study"], subs)
+        needs.append("interconnection_facilities")
+    present = [g for g in m.G if _v(m.gen_mw[s, g, t]) > EPS_MW]
+    if present:
+        lead = max(float(d.generators.at[g, "lead_time_months"]) for g in present)
+        commission = min(COMMISSIONING_MAX_MONTHS, COMMISSIONING_SHARE * lead)
+        order = max(decision, _minus_months(online, lead))
+        delivered = add_months(order, lead - commission)
+        detail = "+".join(present)
+        task("equipment_order", order, order, detail=detail)
+        task("equipment_delivery", order, delivered, ["equipment_order"], detail)
+        task(
+            "commissioning",
+            delivered,
+            max(delivered, min(online, add_months(delivered, commission))),
+            ["equipment_delivery"],
+            detail,
+        )
+        needs.append("commissioning")
+    task("energization", online, online, needs)
+    return tasks
+
+
+# ------------------------------------------------------------------------------------------------ sites, costs
 def site_table(
-    d: ModelInputs, capacity: pd.DataFrame, inter: pd.DataFrame, open_sites: list[str]
+    d: ModelInputs, steps_tab: pd.DataFrame, inter: pd.DataFrame, open_sites: list[str]
 ) -> gpd.GeoDataFrame:
-    """Chosen sites as points with their final IT MW, first online year and substation."""
-    last = d.years[-1]
-    cap = capacity.set_index(["site_id", "year"])
+    """Chosen sites as points with their final IT MW, first online date and year, and substations."""
     rows = []
     for s in open_sites:
         site = d.sites.loc[s]
-        online = [t for t in d.years if cap.loc[(s, t), "it_mw"] > EPS_MW]
-        link = inter[inter["site_id"] == s]
+        tab = steps_tab[steps_tab["site_id"] == s]
+        online = tab[tab["it_mw"] > EPS_MW]
+        link = inter[inter["site_id"] == s].sort_values("capacity_mw", ascending=False)
         rows.append(
             {
                 "site_id": s,
@@ -294,13 +499,16 @@ def site_table(
                 "state": site["state"],
                 "zone": int(site["zone_id"]),
                 "zone_name": str(d.zones.at[site["zone_id"], "name"]),
-                "it_mw": float(cap.loc[(s, last), "it_mw"]),
-                "first_online_year": online[0] if online else None,
+                "it_mw": float(tab["it_mw"].iloc[-1]) if len(tab) else 0.0,
+                "first_online_year": int(online["year"].iloc[0]) if len(online) else None,
+                "first_online_date": online["step_start"].iloc[0] if len(online) else None,
                 "substation_id": int(link["substation_id"].iloc[0]) if len(link) else None,
+                "substation_ids": ";".join(str(int(b)) for b in link["substation_id"]),
                 "pue_annual": float(site["pue_annual"]),
                 "pue_peak": float(site["pue_peak"]),
                 "land_usd_per_mw": float(site["land_usd_per_mw"]),
                 "construction_usd_per_mw": float(site["construction_usd_per_mw"]),
+                "permitting_lead_time_months": float(site["permitting_lead_time_months"]),
                 "lat": float(site["lat"]),
                 "lon": float(site["lon"]),
             }
@@ -314,38 +522,44 @@ def site_table(
 
 
 def cost_tables(m: pyo.ConcreteModel, d: ModelInputs) -> tuple[dict[str, float], pd.DataFrame]:
-    """Present value by category (USD) and by category and year."""
-    by_year = pd.DataFrame(
-        [{"year": t, "category": c, "pv_usd": _v(m.cost_usd[c, t])} for c in COST_CATEGORIES for t in d.years]
+    """Present value by category (USD), and by category and calendar year (sum of the year's steps)."""
+    by_step = pd.DataFrame(
+        [
+            {"year": int(d.steps.at[t, "year"]), "category": c, "pv_usd": _v(m.cost_usd[c, t])}
+            for c in COST_CATEGORIES
+            for t in m.T
+        ]
+    )
+    by_year = by_step.groupby(["year", "category"], sort=False, as_index=False)["pv_usd"].sum()
+    by_year = by_year.sort_values(
+        ["category", "year"], key=lambda c: c.map(COST_CATEGORIES.index) if c.name == "category" else c
     )
     by_year["pv_usd"] = by_year["pv_usd"].where(by_year["pv_usd"].abs() > 1e-6, 0.0)  # solver noise
     totals = by_year.groupby("category", sort=False)["pv_usd"].sum()
-    return {c: float(totals[c]) for c in COST_CATEGORIES}, by_year
+    return {c: float(totals.get(c, 0.0)) for c in COST_CATEGORIES}, by_year.reset_index(drop=True)
 
 
-def emissions_by_year(m: pyo.ConcreteModel, d: ModelInputs) -> dict[int, float]:
-    """Net tCO2 per year: grid purchases at the zone rate, minus contracted clean MWh matched annually in
-    the same zone (capped at purchases), plus on-site gas combustion."""
-    hours = d.periods["hours"]
-    out = {}
-    for t in d.years:
-        total = 0.0
-        for z in m.Z:
-            grid_mwh = sum(hours[p] * _v(m.grid_out[s, t, p]) for s in m._sites_of_zone[z] for p in m.P)
-            clean = sum(
-                hours[p] * float(m._cf[(k, z, p)]) * _v(m.ppa_mw[k, z, t])
-                for (k, _) in m._contracts_of_zone[z]
-                for p in m.P
-            )
-            total += (grid_mwh - min(grid_mwh, clean)) * float(d.zones.at[z, "grid_co2_t_per_mwh"])
-        total += sum(
-            hours[p] * _v(m.gen_out[s, g, t, p]) * float(d.generators.at[g, "co2_t_per_mwh"])
-            for s in m.S
-            for g in m.GAS
-            for p in m.P
-        )
-        out[t] = total
-    return out
+def emissions_by_step(m: pyo.ConcreteModel) -> dict[int, float]:
+    """tCO2 per step: the model's ``emissions_t``, the same expression the carbon cap constrains."""
+    return {t: _v(m.emissions_t[t]) for t in m.T}
+
+
+def energy_shares(steps_tab: pd.DataFrame, m: pyo.ConcreteModel) -> dict[str, float]:
+    """Shares of facility energy over the horizon (summing to 1): grid energy not matched by contracted
+    clean MWh (``grid``), on-site plant (``onsite``) and grid energy matched by PPAs (``ppa``);
+    ``grid_total`` = grid + ppa."""
+    grid = float(steps_tab["grid_mwh"].sum()) if len(steps_tab) else 0.0
+    onsite = float(steps_tab["onsite_mwh"].sum()) if len(steps_tab) else 0.0
+    clean = min(grid, sum(_v(m.clean_mwh[z, t]) for z in m.Z for t in m.T))
+    total = grid + onsite
+    if total <= 0:
+        return {"grid": 0.0, "onsite": 0.0, "ppa": 0.0, "grid_total": 0.0}
+    return {
+        "grid": (grid - clean) / total,
+        "onsite": onsite / total,
+        "ppa": clean / total,
+        "grid_total": grid / total,
+    }
 
 
 def _clean(df: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 TABLE_FILES = {
     "capacity": "capacity.csv",
     "interconnections": "interconnections.csv",
@@ -27,6 +27,7 @@ TABLE_FILES = {
     "timeline": "timeline.csv",
     "costs_by_year": "costs_by_year.csv",
     "candidates": "candidates.csv",
+    "capacity_steps": "capacity_steps.csv",
 }
 
 
@@ -56,6 +57,7 @@ class BuildPlan:
     timeline: pd.DataFrame
     costs_by_year: pd.DataFrame
     candidates: pd.DataFrame
+    capacity_steps: pd.DataFrame = field(default_factory=pd.DataFrame)
     context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ views

@@ -85,7 +85,8 @@ def annual_pue():
     lat = [v[0] for v in CITIES.values()]
     lon = [v[1] for v in CITIES.values()]
     pts = site_monthly_climate(climate, lat, lon)
-    pue_m, wue_m, peak = monthly_pue_wue(pts, "evaporative")
+    out = monthly_pue_wue(pts, "evaporative")
+    pue_m, peak = out["pue"], out["pue_peak"]
     annual = (pue_m * DAYS_IN_MONTH * 24).sum(axis=1) / HOURS_PER_YEAR
     return dict(zip(CITIES, annual, strict=True)), dict(zip(CITIES, peak, strict=True))
 
@@ -101,3 +102,16 @@ def test_pue_calibration_points(annual_pue, city):
 def test_hot_climates_need_more_cooling(annual_pue):
     a = annual_pue[0]
     assert a["Phoenix"] > a["Chicago"] and a["Dallas"] > a["Seattle"]
+
+
+def test_design_day_swing_and_peak_window():
+    """The design day (hottest synthesised day) of Phoenix swings by more than Seattle's, and its load is
+    above its own mean for a part of the day: the window a battery must cover (between 1 and 23 h)."""
+    climate = load_climate(default_data_dir() / "climate.nc")
+    pts = site_monthly_climate(
+        climate, [CITIES["Phoenix"][0], CITIES["Seattle"][0]], [CITIES["Phoenix"][1], CITIES["Seattle"][1]]
+    )
+    out = monthly_pue_wue(pts, "evaporative")
+    assert out["pue_swing"][0] > out["pue_swing"][1] >= 0.0
+    assert ((out["peak_window_hours"] >= 1) & (out["peak_window_hours"] <= 23)).all()
+    assert (out["pue_peak"] - out["pue_swing"] >= 1.0).all()

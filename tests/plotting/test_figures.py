@@ -6,12 +6,10 @@ import re
 
 import matplotlib
 import pytest
-from matplotlib.collections import PathCollection
-from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
 from siting import plotting
-from siting.plotting.charts import MILESTONES
+from siting.plotting.charts import gantt_rows, gantt_tasks
 from siting.plotting.maps import SITE_COLOR, leaflet_inline_html
 from siting.results.plan import BuildPlan
 
@@ -23,25 +21,22 @@ def _labels(ax) -> list[str]:
 
 
 # --------------------------------------------------------------------------- charts
-def test_timeline_one_row_per_phase_and_target_line(tn_plan):
+def test_timeline_one_row_per_phase_group_and_target_line(tn_plan):
+    """Phases with identical task dates share a row (gantt_rows); each row draws its lead phase's tasks."""
     fig = plotting.plot_timeline(tn_plan)
     assert isinstance(fig, Figure)
     ax, ax2 = fig.axes[:2]
-    phases = tn_plan.timeline["phase"].unique()
-    assert len(ax.get_yticks()) == len(phases) > 0
+    tasks = gantt_tasks(tn_plan.timeline)
+    rows = gantt_rows(tasks)
+    assert len(ax.get_yticks()) == len(rows) > 0
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert all(any(lbl.startswith(p) for lbl in labels) for p in phases)
-    # one bar per (phase, milestone with duration) and one diamond per energization
-    bars = [p for c in ax.containers if isinstance(c, BarContainer) for p in c.patches]
-    n_dur = tn_plan.timeline["milestone"].isin(list(MILESTONES)).sum()
-    assert len(bars) == n_dur
-    diamonds = [c for c in ax.collections if isinstance(c, PathCollection)]
-    assert (
-        sum(len(c.get_offsets()) for c in diamonds) == (tn_plan.timeline["milestone"] == "energization").sum()
-    )
+    sites = tn_plan.timeline["site_id"].unique()
+    assert all(any(lbl.startswith(s) for lbl in labels) for s in sites)
+    # every phase is in exactly one row
+    assert sum(len(p) for p in rows["phases"]) == tn_plan.timeline["phase"].nunique()
     target = [ln for ln in ax2.get_lines() if ln.get_label() == "IT MW target"]
     assert len(target) == 1
-    assert max(target[0].get_ydata()) == pytest.approx(max(tn_plan.meta["targets_it_mw"].values()))
+    assert max(target[0].get_ydata()) == pytest.approx(max(s["target_it_mw"] for s in tn_plan.meta["steps"]))
 
 
 def test_costs_bars_per_category(tn_plan):
