@@ -69,34 +69,65 @@ def _figures(plan) -> dict:
     return figure_writers(plan)
 
 
+def _num_table(*headers: str) -> Table:
+    """A table whose numeric columns never truncate (short headers, no wrapping)."""
+    table = Table()
+    for h in headers:
+        table.add_column(
+            h, no_wrap=True, justify="left" if h in ("site", "name", "date", "year") else "right"
+        )
+    return table
+
+
 def _print_summary(plan, path: Path) -> None:
     m = plan.meta
     console.print(
         f"[bold]{m['scenario']}[/]: status [bold]{m['status']}[/], objective {m['objective_usd'] / 1e9:,.3f} B USD "
         f"(PV, {m['currency_year']} USD), MIP gap {m['mip_gap']:.4%}, solve {m['solve_seconds']:.1f} s"
     )
-    table = Table(
-        "year", "target IT MW", "online IT MW", "shortfall MW", "sites", "grid MW", "on-site MW", "tCO2"
-    )
+    steps = {s["start"]: s for s in m.get("steps", [])}
+    if m.get("target_dates_it_mw"):
+        dated = _num_table("date", "target MW", "online MW", "short MW")
+        for date, mw in m["target_dates_it_mw"].items():
+            s = steps.get(date, {})
+            dated.add_row(
+                f"by {date}",
+                f"{mw:,.0f}",
+                f"{s.get('it_mw_online', 0.0):,.0f}",
+                f"{s.get('shortfall_it_mw', 0.0):,.0f}",
+            )
+        console.print(dated)
+    table = _num_table("year", "target", "online", "short", "sites", "grid", "on-site", "ktCO2")
     for year, r in plan.summary().iterrows():
         table.add_row(
             str(year),
             f"{r.target_it_mw:,.0f}",
             f"{r.it_mw_online:,.0f}",
             f"{r.shortfall_it_mw:,.0f}",
-            str(r.sites_online),
+            str(int(r.sites_online)),
             f"{r.grid_mw:,.0f}",
             f"{r.onsite_mw:,.0f}",
-            f"{r.emissions_tco2:,.0f}",
+            f"{r.emissions_tco2 / 1e3:,.0f}",
         )
+    table.caption = (
+        "IT MW on 1 January (target, online, short); supply MW (grid, on-site); kt CO2 in the year"
+    )
     console.print(table)
+    share = m.get("energy_share")
+    if share:
+        console.print(
+            f"energy over the horizon: grid {share['grid']:.0%}, PPA-matched grid {share['ppa']:.0%}, "
+            f"on-site {share['onsite']:.0%}"
+        )
     sites = plan.sites
     if len(sites):
-        st = Table("site", "name", "IT MW", "first online", "substation")
+        st = _num_table("site", "name", "IT MW", "first online", "substations")
         for r in sites.sort_values("it_mw", ascending=False).itertuples():
-            st.add_row(r.site_id, r.name, f"{r.it_mw:,.0f}", str(r.first_online_year), str(r.substation_id))
+            first = getattr(r, "first_online_date", None) or r.first_online_year
+            subs = getattr(r, "substation_ids", None) or r.substation_id
+            st.add_row(r.site_id, r.name, f"{r.it_mw:,.0f}", str(first), str(subs or "on-site only"))
         console.print(st)
-    costs = Table("cost category", "PV (M USD)")
+    costs = _num_table("cost category", "PV (M USD)")
     for k, v in m["costs_usd"].items():
         costs.add_row(k, f"{v / 1e6:,.1f}")
     console.print(costs)

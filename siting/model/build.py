@@ -194,6 +194,33 @@ def _fix_what_cannot_exist(m: pyo.ConcreteModel) -> None:
         for t in m.T:
             if t < int(m._contract[(k, z)]["first_step"]):
                 m.ppa_mw[k, z, t].fix(0)
+    _fix_dispatch_that_cannot_run(m)
+
+
+def _fix_dispatch_that_cannot_run(m: pyo.ConcreteModel) -> None:
+    """Zero the dispatch the constraints force to zero anyway, so that neither the variables nor their rows
+    reach the solver: no output of plant that cannot exist in the step, no grid import without an energized
+    connection, no shortfall against a minimum take that does not apply, and (without storage dispatch) no
+    dispatch at all before a site's first step, where its load is zero."""
+    for s in m.S:
+        first = int(m._site[s]["first_step"])
+        for t in m.T:
+            idle = t < first and not m._d.chronological
+            if not m._energized[(s, t)] or idle:
+                for p in m._periods_of_step[t]:
+                    m.grid_out[s, t, p].fix(0)
+            if not m._min_take[(s, t)]:
+                m.take_short_mwh[s, t].fix(0)
+            for g in m.G:
+                if not (idle or m.gen_mw[s, g, t].fixed):
+                    continue
+                for p in m._periods_of_step[t]:
+                    if g in m.GAS:
+                        m.gen_out[s, g, t, p].fix(0)
+                    elif m._d.chronological and m.gen_mw[s, g, t].fixed:
+                        m.bat_ch[s, g, t, p].fix(0)
+                        m.bat_dis[s, g, t, p].fix(0)
+                        m.soc[s, g, t, p].fix(0)
 
 
 def _finite(x: float) -> float | None:
@@ -278,12 +305,14 @@ def battery_duration_limits(m, d):
     lo, hi = BATTERY_DURATION_BOUNDS_H
 
     def rule_lo(m, s, g, t):
+        if m.gen_mw[s, g, t].fixed:
+            return pyo.Constraint.Skip  # power and energy both fixed to zero
         if np.isnan(m._gen[g]["energy_capex_usd_per_mwh"]):
             return m.bat_mwh[s, g, t] == float(m._gen[g]["duration_hours"]) * m.gen_mw[s, g, t]
         return m.bat_mwh[s, g, t] >= lo * m.gen_mw[s, g, t]
 
     def rule_hi(m, s, g, t):
-        if np.isnan(m._gen[g]["energy_capex_usd_per_mwh"]):
+        if m.gen_mw[s, g, t].fixed or np.isnan(m._gen[g]["energy_capex_usd_per_mwh"]):
             return pyo.Constraint.Skip
         return m.bat_mwh[s, g, t] <= hi * m.gen_mw[s, g, t]
 
@@ -345,15 +374,22 @@ def substation_headroom(m, d):
 
 
 def grid_import_within_connection(m, d):
-    """Grid import in every period ≤ the capacity of connections energized by the step's start."""
+    """Grid import in every period ≤ the capacity of connections energized by the step's start (import is
+    fixed to zero where none is)."""
     m.grid_import_within_connection = pyo.Constraint(
-        m.S, m.TP, rule=lambda m, s, t, p: m.grid_out[s, t, p] <= m.grid_cap_mw[s, t]
+        m.S,
+        m.TP,
+        rule=lambda m, s, t, p: (
+            pyo.Constraint.Skip if m.grid_out[s, t, p].fixed else m.grid_out[s, t, p] <= m.grid_cap_mw[s, t]
+        ),
     )
 
 
 def standby_is_backup(m, d):
-    """Energy under standby service ≤ ``standby_max_load_factor`` × standby MW × hours; the rest of the
-    grid energy needs firm service: grid MWh ≤ hours × Σ (firm + lf × standby) of energized connections."""
+    """Standby service is backup for on-site plant, not a cheap substitute for full service: the standby MW
+    of a site's energized connections ≤ its on-site plant MW, and the energy drawn under standby ≤
+    ``standby_max_load_factor`` × standby MW × hours (the rest needs firm service: grid MWh ≤ hours ×
+    Σ (firm + lf × standby))."""
 
     def rule(m, s, t):
         conns = m._energized[(s, t)]
@@ -365,15 +401,27 @@ def standby_is_backup(m, d):
 
     m.standby_is_backup = pyo.Constraint(m.S, m.T, rule=rule)
 
+    def eligible(m, s, t):
+        conns = m._energized[(s, t)]
+        if not conns:
+            return pyo.Constraint.Skip
+        return sum(m.standby_mw[c] for c in conns) <= sum(m.gen_mw[s, g, t] for g in m.GAS)
+
+    # standby (backup) service is offered to customers with their own generation: at most its nameplate
+    m.standby_backs_up_onsite_plant = pyo.Constraint(m.S, m.T, rule=eligible)
+
 
 def onsite_output_within_capacity(m, d):
-    """On-site output ≤ available capacity (capacity × availability)."""
+    """On-site output ≤ available capacity (capacity × availability); output is fixed to zero where the
+    plant cannot exist."""
     m.onsite_output_within_capacity = pyo.Constraint(
         m.S,
         m.GAS,
         m.TP,
         rule=lambda m, s, g, t, p: (
-            m.gen_out[s, g, t, p] <= float(m._gen[g]["availability"]) * m.gen_mw[s, g, t]
+            pyo.Constraint.Skip
+            if m.gen_out[s, g, t, p].fixed
+            else m.gen_out[s, g, t, p] <= float(m._gen[g]["availability"]) * m.gen_mw[s, g, t]
         ),
     )
 
@@ -386,7 +434,7 @@ def onsite_plant_only_at_open_sites(m, d):
         m.T,
         rule=lambda m, s, g, t: (
             m.gen_mw[s, g, t] <= float(m._gen[g]["max_mw_per_site"]) * m.open[s]
-            if np.isfinite(m._gen[g]["max_mw_per_site"])
+            if np.isfinite(m._gen[g]["max_mw_per_site"]) and not m.gen_mw[s, g, t].fixed
             else pyo.Constraint.Skip
         ),
     )
@@ -394,7 +442,11 @@ def onsite_plant_only_at_open_sites(m, d):
         m.S,
         m.FUEL,
         m.T,
-        rule=lambda m, s, g, t: m.gen_mw[s, g, t] <= float(m._gen[g]["max_mw_per_site"]) * m.gas_lateral[s],
+        rule=lambda m, s, g, t: (
+            pyo.Constraint.Skip
+            if m.gen_mw[s, g, t].fixed
+            else m.gen_mw[s, g, t] <= float(m._gen[g]["max_mw_per_site"]) * m.gas_lateral[s]
+        ),
     )
     m.gas_lateral_only_at_open_sites = pyo.Constraint(m.S, rule=lambda m, s: m.gas_lateral[s] <= m.open[s])
 
@@ -449,23 +501,31 @@ def battery_operation(m, d):
     if not d.chronological:
         return
     eff = {g: float(np.sqrt(m._gen[g]["round_trip_efficiency"])) for g in m.BAT}
+
+    def live(rule):  # no rows where the battery cannot exist (its dispatch is fixed to zero there)
+        return lambda m, s, g, t, p: pyo.Constraint.Skip if m.gen_mw[s, g, t].fixed else rule(m, s, g, t, p)
+
     m.battery_soc = pyo.Constraint(
         m.S,
         m.BAT,
         m.TP,
-        rule=lambda m, s, g, t, p: (
-            m.soc[s, g, t, p]
-            == m.soc[s, g, t, m._prev_p[p]] + eff[g] * m.bat_ch[s, g, t, p] - m.bat_dis[s, g, t, p] / eff[g]
+        rule=live(
+            lambda m, s, g, t, p: (
+                m.soc[s, g, t, p]
+                == m.soc[s, g, t, m._prev_p[p]]
+                + eff[g] * m.bat_ch[s, g, t, p]
+                - m.bat_dis[s, g, t, p] / eff[g]
+            )
         ),
     )
     m.battery_soc_within_energy = pyo.Constraint(
-        m.S, m.BAT, m.TP, rule=lambda m, s, g, t, p: m.soc[s, g, t, p] <= m.bat_mwh[s, g, t]
+        m.S, m.BAT, m.TP, rule=live(lambda m, s, g, t, p: m.soc[s, g, t, p] <= m.bat_mwh[s, g, t])
     )
     m.battery_charge_within_power = pyo.Constraint(
-        m.S, m.BAT, m.TP, rule=lambda m, s, g, t, p: m.bat_ch[s, g, t, p] <= m.gen_mw[s, g, t]
+        m.S, m.BAT, m.TP, rule=live(lambda m, s, g, t, p: m.bat_ch[s, g, t, p] <= m.gen_mw[s, g, t])
     )
     m.battery_discharge_within_power = pyo.Constraint(
-        m.S, m.BAT, m.TP, rule=lambda m, s, g, t, p: m.bat_dis[s, g, t, p] <= m.gen_mw[s, g, t]
+        m.S, m.BAT, m.TP, rule=live(lambda m, s, g, t, p: m.bat_dis[s, g, t, p] <= m.gen_mw[s, g, t])
     )
 
 
@@ -473,6 +533,8 @@ def energy_balance(m, d):
     """Average facility load (IT × utilization × PUE of the period) = grid + on-site + battery net output."""
 
     def rule(m, s, t, p):
+        if t < int(m._site[s]["first_step"]) and not d.chronological:
+            return pyo.Constraint.Skip  # no load, and its dispatch is fixed to zero
         supply = m.grid_out[s, t, p] + sum(m.gen_out[s, g, t, p] for g in m.GAS)
         if d.chronological:
             supply += sum(m.bat_dis[s, g, t, p] - m.bat_ch[s, g, t, p] for g in m.BAT)

@@ -272,15 +272,24 @@ def _format_date_axis(ax: Any, t_min: float, t_max: float) -> None:
 
 
 def _span(drawn: pd.DataFrame, steps: pd.DataFrame) -> tuple[float, float]:
-    """First and last date (matplotlib numbers) of the tasks and the steps."""
-    values = [drawn["t0"], drawn["t1"]]
-    if len(steps):
-        values += [pd.Series(mdates.date2num(steps["start"])), pd.Series(mdates.date2num(steps["end"]))]
-    allv = pd.concat(values, ignore_index=True).dropna()
-    if allv.empty:
+    """Date range (matplotlib numbers) of the chart: from the first task (or step) to the last task or
+    target change, plus a quarter of that span (at least three months), within the modelled steps. A
+    122-day build is then drawn by month, not lost in a ten-year horizon."""
+    tasks = pd.concat([drawn["t0"], drawn["t1"]], ignore_index=True).dropna()
+    if tasks.empty and not len(steps):
         today = mdates.date2num(pd.Timestamp.today().normalize())
         return today, today + 365.0
-    return float(allv.min()), float(allv.max())
+    starts = pd.Series(mdates.date2num(steps["start"])) if len(steps) else pd.Series(dtype=float)
+    lo = float(min(tasks.min() if len(tasks) else np.inf, starts.min() if len(starts) else np.inf))
+    last = float(tasks.max()) if len(tasks) else lo
+    if len(steps):
+        changes = steps["target_it_mw"].diff().fillna(steps["target_it_mw"]).abs() > 1e-9
+        if changes.any():
+            last = max(last, float(starts[changes.to_numpy()].max()))
+    hi = last + max(91.0, 0.25 * (last - lo))
+    if len(steps):
+        hi = min(hi, float(mdates.date2num(steps["end"]).max()))
+    return lo, max(hi, lo + 31.0)
 
 
 def _legend(ax: Any, ax2: Any, n_rows: int) -> None:

@@ -25,3 +25,19 @@ def test_shipped_scenario_solves_and_plan_is_consistent(path, tmp_path):
 
 def test_model_list_is_not_empty():
     assert {p.stem for p in MODELS} >= {"us_1gw_2030", "memphis_300mw_fast", "tennessee_small"}
+
+
+def test_memphis_122_days_meets_its_dated_target():
+    """300 MW by 2026-05-01 from a 2026-01-01 decision: a 4-month fit-out (no permit for the existing
+    building) and rented turbines (3-month lead) make the date; the timeline carries the real dates."""
+    plan = siting.solve(Path(__file__).resolve().parents[2] / "models" / "memphis_122_days.yaml")
+    steps = {s["start"]: s for s in plan.meta["steps"]}
+    assert plan.meta["target_dates_it_mw"] == {"2026-05-01": 300.0}
+    assert steps["2026-05-01"]["target_it_mw"] == 300.0
+    assert steps["2026-05-01"]["it_mw_online"] == pytest.approx(300.0)
+    assert max(s["shortfall_it_mw"] for s in plan.meta["steps"]) == pytest.approx(0.0, abs=1e-6)
+    tl = plan.timeline
+    assert set(tl.loc[tl["milestone"] == "energization", "start"]) == {"2026-05-01"}
+    assert set(tl.loc[tl["milestone"] == "construction", "start"]) == {"2026-01-01"}
+    bridge = plan.contracts[plan.contracts["option_id"] == "gas_mobile_turbine"]
+    assert (bridge["start_date"] == "2026-05-01").all() and (bridge["mw"] <= 247 + 1e-6).all()
