@@ -93,7 +93,15 @@ def solve(
     timings["build_seconds"] = time.perf_counter() - t1
 
     s = scenario.solver
-    result = solve_model(model, s.time_limit_seconds, s.mip_gap, s.threads, s.seed, s.tee)
+    result = solve_model(
+        model,
+        s.time_limit_seconds,
+        s.mip_gap,
+        s.threads,
+        s.seed,
+        s.tee,
+        {"mip_heuristic_effort": s.heuristic_effort},
+    )
     timings["solve_seconds"] = result.solve_seconds
     if result.status in ("infeasible", "error"):
         raise InfeasibleScenarioError(explain_infeasibility(inputs, result, scenario))

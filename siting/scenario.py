@@ -160,6 +160,13 @@ class Solver(_Strict):
     threads: int = Field(default=1, ge=1)
     seed: int = Field(default=20240101, ge=0)
     tee: bool = False
+    heuristic_effort: float = Field(
+        default=0.3,
+        ge=0,
+        le=1,
+        description="HiGHS mip_heuristic_effort (its default 0.05 left the generated-candidate scenario at an "
+        "18 % gap after 120 s; 0.3 solved it to 0.09 % in 246 s)",
+    )
 
 
 class DataPaths(_Strict):

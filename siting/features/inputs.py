@@ -798,6 +798,7 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     )
     zones, zone_steps = zone_tables(dataset, scenario, sites, steps)
     connections, substations = connection_tables(dataset, scenario, sites, steps, costs)
+    connections = _energize_when_usable(connections, sites)
     facility_max = float((sites["max_phases"] * scenario.phase_mw * sites["pue_peak"]).max())
     generators = generator_table(dataset, scenario, steps, costs, facility_max)
     contracts, contract_cf = contract_tables(dataset, scenario, steps, zones, sites, clim)
@@ -847,6 +848,18 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         air_co2_t_per_year_per_site=air.max_co2_t_per_year_per_site,
         notes=notes,
     )
+
+
+def _energize_when_usable(connections: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """A connection is energized (and its charges start) no earlier than its site can first hold IT load:
+    the later of the interconnection's ready date and the site's (permitting + construction)."""
+    site_ready = sites["ready_date"].reindex(connections.index.get_level_values("site_id")).to_numpy()
+    site_first = sites["first_step"].reindex(connections.index.get_level_values("site_id")).to_numpy()
+    out = connections.copy()
+    out["ready_date"] = pd.to_datetime(np.maximum(connections["ready_date"].to_numpy(), site_ready))
+    out["first_step"] = np.maximum(connections["first_step"].to_numpy(), site_first)
+    out["available_year"] = out["ready_date"].dt.year.to_numpy()
+    return out
 
 
 def _sites_that_fit(cand: pd.DataFrame, scenario: Scenario, costs: dict, notes: list[str]) -> pd.DataFrame:

@@ -56,8 +56,8 @@ def test_a_dated_target_is_met_on_its_date_and_costed_by_month(tiny, tmp_path):
 
     By hand, with monthly steps (length = days/365 of a year, discounted from 1 Jan 2026 by day of year):
     May–Dec: IT annuity crf(20) × 10 M$/MW × 100 MW + O&M 100 k$/MW-yr × 100 MW, per year × step length,
-    plus energy 100 MW × 1.07 × 24 h × days × 60 $/MWh; the 1 km tie-in is energized on the decision date
-    and annuitised from January."""
+    plus energy 100 MW × 1.07 × 24 h × days × 60 $/MWh, plus the 1 km tie-in's annuity: its lead time is 0
+    but it is energized when the site can use it, on 1 May."""
     data = tiny(SITE, SUB, zones=[zone(1, "Z", 0.0)])
     sc = scenario(
         time_steps={"monthly_months": 12},
@@ -78,8 +78,8 @@ def test_a_dated_target_is_met_on_its_date_and_costed_by_month(tiny, tmp_path):
     for m, (n, d0) in enumerate(zip(days, start_doy, strict=True), 1):
         df = (1 + R) ** -(d0 / 365)
         yrs = n / 365
-        expected += df * yrs * crf(R, 20) * TIE_IN_USD
         if m >= 5:
+            expected += df * yrs * crf(R, 20) * TIE_IN_USD
             expected += df * (yrs * (crf(R, 20) * 10e6 * 100 + 100e3 * 100) + 100 * PUE * 24 * n * 60.0)
     assert plan.objective_usd == pytest.approx(expected, rel=1e-6)
     assert check_plan(plan.save(tmp_path / "plan")) == []
