@@ -202,7 +202,8 @@ CONTRACT_COLUMNS = [
 def _holdings(add: list[float], ret: list[float]) -> list[tuple[int, int | None, float]]:
     """Tranches (first step, step retired or None, MW) from additions and retirements, oldest retired first."""
     open_, out = [], []
-    for t, (a, r) in enumerate(zip(add, ret, strict=True)):
+    for t, (a_raw, r_raw) in enumerate(zip(add, ret, strict=True)):
+        a, r = max(0.0, a_raw - r_raw), max(0.0, r_raw - a_raw)  # buying and returning in one step nets out
         left = r
         while left > EPS_MW and open_:
             start, mw = open_[0]
@@ -278,7 +279,7 @@ def _onsite_rows(m, d: ModelInputs, open_sites: list[str]) -> list[dict]:
             gen = d.generators.loc[g]
             add = [_v(m.add_mw[s, g, t]) for t in T]
             ret = [_v(m.ret_mw[s, g, t]) for t in T]
-            if max(add) <= EPS_MW:
+            if max(a - r for a, r in zip(add, ret, strict=True)) <= EPS_MW:
                 continue
             stock = np.array([_v(m.gen_mw[s, g, t]) for t in T])
             energy = np.array(

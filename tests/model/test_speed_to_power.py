@@ -488,3 +488,12 @@ def test_unused_standby_is_no_longer_free(tiny):
     )
     assert plan.capacity["grid_mwh"].sum() == pytest.approx(0.0, abs=1e-3)
     assert plan.meta["costs_usd"]["grid_capacity"] == pytest.approx(53.5 * 4 * 12_000 / (1 + R), rel=1e-6)
+
+
+def test_tranches_net_a_purchase_and_return_in_one_step():
+    """Additions [0, 10, 5, 0] and retirements [0, 0, 5, 10]: the step-2 purchase and return net out, so
+    one 10-MW tranche runs from step 1 and ends in step 3."""
+    from siting.results.extract import _holdings
+
+    assert _holdings([0, 10, 5, 0], [0, 0, 5, 10]) == [(1, 3, 10)]
+    assert _holdings([4, 0, 6], [0, 2, 0]) == [(0, 1, 2), (0, None, 2), (2, None, 6)]
