@@ -497,3 +497,39 @@ def test_tranches_net_a_purchase_and_return_in_one_step():
 
     assert _holdings([0, 10, 5, 0], [0, 0, 5, 10]) == [(1, 3, 10)]
     assert _holdings([4, 0, 6], [0, 2, 0]) == [(0, 1, 2), (0, None, 2), (2, None, 6)]
+
+
+# ------------------------------------------------------------------------------------------------ 5 permitting
+def test_permitting_months_from_the_smooth_rule_decide_the_ready_dates(tiny):
+    """Two Tennessee sites (national base 9 months) at 10 and 386.1 people/km²: 9 × (1 + d/(d + 386.1)) =
+    9.227 and 13.5 months, + 12 months of construction = ready 2027-10-08 and 2028-02-16, so online on the
+    quarter starts 2028-01-01 and 2028-04-01. The 100 MW due on 2028-01-01 go to the first site; a site
+    a little denser than the first would be ready within days of it, not half a year later."""
+    from siting.features.permitting import permitting_lead_time_months
+
+    months = permitting_lead_time_months(9.0, np.array([10.0, 386.1, 12.0]))
+    assert months == pytest.approx([9 * (1 + 10 / 396.1), 13.5, 9 * (1 + 12 / 398.1)])
+    assert months[2] - months[0] < 0.05  # 0.04 months: no cliff between neighbouring densities
+    sites = [
+        {**SITE[0], "population_density_per_km2": 10.0, "permitting_lead_time_years": months[0] / 12},
+        {
+            "site_id": "n",
+            "name": "N",
+            "lat": 35.1,
+            "lon": -90.0,
+            "population_density_per_km2": 386.1,
+            "permitting_lead_time_years": months[1] / 12,
+        },
+    ]
+    data = tiny(sites, SUB, zones=[zone(1, "Z", 0.0)])
+    sc = scenario(
+        horizon={"first_year": 2027, "last_year": 2028},
+        targets_it_mw={"2028-01-01": 100},
+        max_sites=1,
+        time_steps={"quarterly_months": 36},
+    )
+    plan = siting.solve(sc, data_dir=data)
+    cand = plan.candidates.set_index("site_id")
+    assert cand.loc["m", "ready_date"] == "2027-10-08" and cand.loc["n", "ready_date"] == "2028-02-16"
+    assert list(plan.sites["site_id"]) == ["m"]
+    assert _steps_by_start(plan).loc["2028-01-01", "shortfall_it_mw"] == pytest.approx(0.0, abs=1e-6)
