@@ -304,12 +304,9 @@ def test_gas_lateral_cost_is_per_km(tiny):
 
 
 # ------------------------------------------------------------------------------------------------ 4 batteries
-def test_battery_firm_mw_follow_from_its_energy_over_the_peak_window(tiny):
-    """Peak PUE 1.3 with a 0.2 swing and a 10-hour peak window; engines capped at 115 MW (firm 1.0).
-
-    The 100-MW site's 130 MW peak needs 15 MW more: within the swing (0.2 × 100 = 20 MW), so a battery
-    can carry it if it holds 15 MW × 10 h = 150 MWh. With energy at most 8 h of power, the cheapest
-    battery is 18.75 MW / 150 MWh (a 4-h battery of 15 MW would count only 6 MW)."""
+def _battery_case(tiny, engines_max_mw: float):
+    """Solved model: 100 MW of IT, engines capped at ``engines_max_mw``, a battery at 200 $/kW + 300 $/kWh,
+    peak PUE 1.3 with a 0.2 design-day swing and a 10-hour peak window."""
     power = [
         POWER[0],
         POWER[1],
@@ -322,12 +319,20 @@ def test_battery_firm_mw_follow_from_its_energy_over_the_peak_window(tiny):
         targets_it_mw={2027: 100},
         time_steps={"quarterly_months": 0},
         power_options=["onsite_gas", "battery"],
-        onsite_limits={"recip": {"max_mw_per_site": 115}},
+        onsite_limits={"recip": {"max_mw_per_site": engines_max_mw}},
     )
     d = prepare_inputs(load_dataset(sc, data), sc)
     d.sites["pue_peak"], d.sites["pue_swing"], d.sites["peak_window_hours"] = 1.3, 0.2, 10.0
     m = build_model(d)
-    res = solve_model(m, 60, 1e-9)
+    return m, solve_model(m, 60, 1e-9)
+
+
+def test_battery_firm_mw_follow_from_its_energy_over_the_peak_window(tiny):
+    """Engines capped at 115 MW (firm 1.0): the 100-MW site's 130 MW peak needs 15 MW more, within the
+    swing (0.2 × 100 = 20 MW), so a battery can carry it if it holds 15 MW × 10 h = 150 MWh. With energy at
+    most 8 h of power, the cheapest battery is 18.75 MW / 150 MWh (a 4-h battery of 15 MW would count
+    only 6 MW)."""
+    m, res = _battery_case(tiny, 115)
     assert res.status == "optimal"
     t = m.T.last()
     assert m.shortfall_mw[t].value == pytest.approx(0.0, abs=1e-6)
@@ -337,26 +342,9 @@ def test_battery_firm_mw_follow_from_its_energy_over_the_peak_window(tiny):
 
 
 def test_battery_cannot_cover_more_than_the_daily_swing(tiny):
-    """Same, but engines capped at 105 MW: 25 MW are missing, more than the 20-MW swing a battery may
-    shave, so one 50-MW phase (65 MW peak) is short: 50 MW online."""
-    power = [
-        POWER[0],
-        POWER[1],
-        {**POWER[2], "energy_capex_usd_per_kwh": 300.0, "capex_usd_per_kw": 200.0},
-        POWER[3],
-    ]
-    data = tiny(SITE, SUB, zones=[zone(1, "Z", 10.0)], power=power)
-    sc = scenario(
-        horizon={"first_year": 2027, "last_year": 2027},
-        targets_it_mw={2027: 100},
-        time_steps={"quarterly_months": 0},
-        power_options=["onsite_gas", "battery"],
-        onsite_limits={"recip": {"max_mw_per_site": 105}},
-    )
-    d = prepare_inputs(load_dataset(sc, data), sc)
-    d.sites["pue_peak"], d.sites["pue_swing"], d.sites["peak_window_hours"] = 1.3, 0.2, 10.0
-    m = build_model(d)
-    solve_model(m, 60, 1e-9)
+    """Engines capped at 105 MW: 25 MW are missing, more than the 20-MW swing a battery may shave, so one
+    50-MW phase (65 MW peak) is short: 50 MW online."""
+    m, _ = _battery_case(tiny, 105)
     assert m.shortfall_mw[m.T.last()].value == pytest.approx(50.0)
 
 
