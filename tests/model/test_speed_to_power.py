@@ -46,6 +46,16 @@ def scenario(**kw):
     return siting.Scenario(**base)
 
 
+def one_year_2027(**kw):
+    """100 MW due on 1 January 2027, horizon 2027 only, yearly steps (derivations per year)."""
+    base = dict(
+        horizon={"first_year": 2027, "last_year": 2027},
+        targets_it_mw={2027: 100},
+        time_steps={"quarterly_months": 0},
+    )
+    return scenario(**{**base, **kw})
+
+
 def _steps_by_start(plan):
     return pd.DataFrame(plan.meta["steps"]).set_index("start")
 
@@ -193,10 +203,7 @@ def test_minimum_take_is_paid_even_when_the_grid_is_not_used(tiny):
     data = tiny(
         SITE, SUB, zones=zones, power=power, tariffs=tariff, costs={"onsite_reserve_margin": (1.0, "-")}
     )
-    sc = scenario(
-        horizon={"first_year": 2027, "last_year": 2027},
-        targets_it_mw={2027: 100},
-        time_steps={"quarterly_months": 0},
+    sc = one_year_2027(
         power_options=["utility_tariff", "onsite_gas"],
     )
     plan = siting.solve(sc, data_dir=data)
@@ -212,10 +219,7 @@ def test_onsite_cap_per_site_splits_the_load_over_two_sites(tiny):
     """Engines capped at 60 MW a site: 100 MW of IT (107 MW peak) needs two 50-MW sites (53.5 MW each)."""
     sites = [SITE[0], {"site_id": "n", "name": "N", "lat": 35.1, "lon": -90.0}]
     data = tiny(sites, SUB, zones=[zone(1, "Z", 10.0)])
-    sc = scenario(
-        horizon={"first_year": 2027, "last_year": 2027},
-        targets_it_mw={2027: 100},
-        time_steps={"quarterly_months": 0},
+    sc = one_year_2027(
         power_options=["utility_tariff", "onsite_gas"],
         onsite_limits={"recip": {"max_mw_per_site": 60}},
     )
@@ -229,10 +233,7 @@ def test_air_permit_nox_cap_limits_engine_energy(tiny):
     """NOx 1 kg/MWh and a 100 t/yr site permit: engines make at most 100,000 MWh a year; the grid the rest."""
     power = [POWER[0], {**POWER[1], "nox_kg_per_mwh": 1.0}, POWER[3]]
     data = tiny(SITE, SUB, zones=[zone(1, "Z", 0.0, industrial_price_usd_per_mwh=200.0)], power=power)
-    sc = scenario(
-        horizon={"first_year": 2027, "last_year": 2027},
-        targets_it_mw={2027: 100},
-        time_steps={"quarterly_months": 0},
+    sc = one_year_2027(
         power_options=["utility_tariff", "onsite_gas"],
         air_permit={"max_nox_t_per_year_per_site": 100},
     )
@@ -314,10 +315,7 @@ def _battery_case(tiny, engines_max_mw: float):
         POWER[3],
     ]
     data = tiny(SITE, SUB, zones=[zone(1, "Z", 10.0)], power=power)
-    sc = scenario(
-        horizon={"first_year": 2027, "last_year": 2027},
-        targets_it_mw={2027: 100},
-        time_steps={"quarterly_months": 0},
+    sc = one_year_2027(
         power_options=["onsite_gas", "battery"],
         onsite_limits={"recip": {"max_mw_per_site": engines_max_mw}},
     )
@@ -352,10 +350,7 @@ def test_battery_shifts_energy_with_its_efficiency_on_representative_days(tiny):
     """Representative days: over a day, discharged MWh = round-trip efficiency × charged MWh."""
     power = [POWER[0], POWER[1], {**POWER[2], "round_trip_efficiency": 0.81}, POWER[3]]
     data = tiny(SITE, SUB, zones=[zone(1, "Z", 0.0)], power=power)
-    sc = scenario(
-        horizon={"first_year": 2027, "last_year": 2027},
-        targets_it_mw={2027: 100},
-        time_steps={"quarterly_months": 0},
+    sc = one_year_2027(
         power_options=["utility_tariff", "battery"],
         time_resolution={"kind": "representative_days", "n_days": 2},
     )
@@ -463,10 +458,7 @@ def test_unused_standby_is_no_longer_free(tiny):
         tariffs=tariff,
         costs={"onsite_reserve_margin": (1.0, "-")},
     )
-    sc = scenario(
-        horizon={"first_year": 2027, "last_year": 2027},
-        targets_it_mw={2027: 100},
-        time_steps={"quarterly_months": 0},
+    sc = one_year_2027(
         power_options=["utility_tariff", "onsite_gas"],
     )
     plan = siting.solve(sc, data_dir=data)
