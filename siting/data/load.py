@@ -128,6 +128,11 @@ class Dataset:
         return {f"{layer}:{p.name}": sha256_file(p) for layer, p in sorted(self.files.items())}
 
 
+def _csv_lines(mask: pd.Series) -> list[str]:
+    """File line numbers (``line N``, the header being line 1) of the rows where ``mask`` is true."""
+    return [f"line {i + 2}" for i in np.flatnonzero(mask.to_numpy())]
+
+
 def _read_csv(path: Path, layer: str) -> pd.DataFrame:
     if not path.exists():
         raise InputError(
@@ -184,7 +189,7 @@ def _numeric(series: pd.Series, file, column: str) -> pd.Series:
             f"{int(bad.sum())} value(s) are not numbers (e.g. {series[bad].iloc[0]!r})",
             file=file,
             column=column,
-            rows=[f"line {i + 2}" for i in np.flatnonzero(bad.to_numpy())],
+            rows=_csv_lines(bad),
             fix="write plain numbers in this column",
         )
     return values.astype(float)
@@ -208,7 +213,7 @@ def lead_time_in_months(df: pd.DataFrame, stem: str, file, *, layer: str = "") -
                     f"{layer or 'table'} gives both {m} and {y} and they disagree",
                     file=file,
                     column=m,
-                    rows=[f"line {i + 2}" for i in np.flatnonzero(clash.to_numpy())],
+                    rows=_csv_lines(clash),
                     fix=f"keep only {m} (months), or make {m} = 12 x {y}",
                 )
     elif y in out.columns:
@@ -255,7 +260,7 @@ def load_power_options(path: Path) -> pd.DataFrame:
             "power options other than the utility tariff need a lead time",
             file=path,
             column="lead_time_months",
-            rows=[f"line {i + 2}" for i in np.flatnonzero(no_lead.to_numpy())],
+            rows=_csv_lines(no_lead),
             fix="give lead_time_months (months from decision to first power) for every PPA, gas and battery row",
         )
     return df.set_index("option_id", drop=False)
@@ -325,7 +330,7 @@ def load_tariffs(path: Path, zones: pd.DataFrame) -> pd.DataFrame:
             f"tariffs refer to zone ids missing from the zones table: {sorted(df.loc[unknown, 'zone_id'])[:10]}",
             file=path,
             column="zone_id",
-            rows=[f"line {i + 2}" for i in np.flatnonzero(unknown.to_numpy())],
+            rows=_csv_lines(unknown),
             fix="use the zone ids of zones.csv (one row per zone) or delete those rows",
         )
     defaults = {
@@ -384,7 +389,7 @@ def load_permitting(path: Path) -> pd.DataFrame:
             f"permitting has duplicate state/county rows: {sorted(set(key[dup]))[:5]}",
             file=path,
             column="state",
-            rows=[f"line {i + 2}" for i in np.flatnonzero(dup.to_numpy())],
+            rows=_csv_lines(dup),
             fix="keep one row per state (and per county_fips for county overrides)",
         )
     if not ((df["state"] == "US") & df["county_fips"].isna()).any():
@@ -423,7 +428,7 @@ def load_supply_chain(path: Path, power_options: pd.DataFrame | None = None) -> 
             "supply_chain has more than one row for the same option and year",
             file=path,
             column="year",
-            rows=[f"line {i + 2}" for i in np.flatnonzero(dup.to_numpy())],
+            rows=_csv_lines(dup),
             fix="keep one row per (option_id, year)",
         )
     if power_options is not None:
@@ -433,7 +438,7 @@ def load_supply_chain(path: Path, power_options: pd.DataFrame | None = None) -> 
                 f"supply_chain refers to options missing from power_options: {sorted(set(df.loc[unknown, 'option_id']))}",
                 file=path,
                 column="option_id",
-                rows=[f"line {i + 2}" for i in np.flatnonzero(unknown.to_numpy())],
+                rows=_csv_lines(unknown),
                 fix="use option_id values of power_options.csv or delete those rows",
             )
     for col in ("source", "flag"):
