@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 venv: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/siting solve $(SCENARIO) --out $(OUT)
+	$(BIN)/siting solve $(SCENARIO) --out $(OUT) --force
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check siting tests benchmarks data/build

@@ -36,8 +36,9 @@ from shapely.geometry import LineString
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from siting.features import climate as C  # noqa: E402
 from siting.features.candidates import generate_candidates  # noqa: E402
+from siting.features.hourly import site_climate_features, weather_at_sites  # noqa: E402
+from siting.features.periods import cluster_periods, select_periods  # noqa: E402
 from siting.io import normalize_era5  # noqa: E402
 
 BBOX = (-125.0, 24.0, -66.0, 50.0)
@@ -160,11 +161,11 @@ def main(argv=None) -> dict:
     t = time.perf_counter()
     grid = normalize_era5(synthetic_era5(), file="synthetic ERA5")
     gigabytes = sum(v.nbytes for v in grid.data_vars.values()) / 1e9
-    w = C.weather_at_sites(grid, cands).chunk({"site": args.site_chunk, "time": -1})
+    w = weather_at_sites(grid, cands).chunk({"site": args.site_chunk, "time": -1})
 
     # 3. one streaming pass over all sites and hours: annual figures, zone means for clustering, and the
     #    hourly features kept in memory as float16 (10,000 sites x 8,760 h x 4 variables ≈ 0.7 GB)
-    feats = C.site_climate_features(w)
+    feats = site_climate_features(w)
     keep_vars = ["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"]
     zone = (
         pd.Series(cands["zone_id"].astype(int).to_numpy(), index=cands["site_id"])
@@ -204,11 +205,11 @@ def main(argv=None) -> dict:
 
     # 4. representative days from the zone profiles, then every site's features on those days
     t = time.perf_counter()
-    clusters = C.cluster_periods(zone_means, n_periods=args.periods)
+    clusters = cluster_periods(zone_means, n_periods=args.periods)
     in_memory = xr.Dataset(
         {v: (("site", "time"), hourly[v]) for v in keep_vars}, coords={"site": w["site"], "time": w["time"]}
     )
-    rep = C.select_periods(in_memory, clusters, annual_means=annual).astype("float32")
+    rep = select_periods(in_memory, clusters, annual_means=annual).astype("float32")
     timings["representative periods"] = time.perf_counter() - t
     wall = time.perf_counter() - t0
 

@@ -8,7 +8,7 @@ Quick use::
     plan.save("results/us_1gw_2030")
 """
 
-from .api import solve, versions
+from .api import solve, validate, versions
 from .data.load import Dataset, load_dataset
 from .errors import InfeasibleScenarioError, InputError, SitingError
 from .results.plan import BuildPlan
@@ -24,5 +24,6 @@ __all__ = [
     "load_dataset",
     "load_scenario",
     "solve",
+    "validate",
     "versions",
 ]

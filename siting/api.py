@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data.load import Dataset, load_dataset
+from .data.load import Dataset, load_dataset, sha256_file
 from .errors import InfeasibleScenarioError
-from .features.inputs import ModelInputs, prepare_inputs
 from .model.build import EMISSIONS_DEFINITION, build_model
-from .model.solve import SolveResult, solve_model
+from .model.inputs import ModelInputs
+from .model.precheck import ValidationReport, add_target_notes, check_region, target_feasibility
+from .model.prepare import prepare_inputs
+from .model.solve import SolveResult, no_plan_message, solve_model
 from .results import extract
 from .results.plan import FORMAT_VERSION, BuildPlan
 from .scenario import Scenario, load_scenario
@@ -121,15 +123,13 @@ def _precheck(d: ModelInputs) -> None:
             f"min_sites = {d.min_sites} but only {len(d.sites)} candidate site(s) qualify in the region; "
             "lower min_sites, widen the region or lower site_min_it_mw"
         )
+    add_target_notes(d)  # a target before anything can be built: say so (the plan shows shortfall)
 
 
 def explain_infeasibility(d: ModelInputs, result: SolveResult, scenario: Scenario) -> str:
     """Re-solve with each hard limit relaxed in turn and say which relaxation restores feasibility."""
     if result.status == "error":
-        return (
-            f"HiGHS stopped ({result.termination}) without a plan within {scenario.solver.time_limit_seconds:g} s; "
-            "raise solver.time_limit_seconds or reduce the region"
-        )
+        return no_plan_message(result, scenario.solver.time_limit_seconds)
     tries = {
         "budget_usd": {"budget_usd": None},
         "carbon_cap_tco2_per_year": {"carbon_cap_tco2_per_year": None},
@@ -301,12 +301,45 @@ def _meta(model, d, result, scenario, dataset, steps_tab, capacity, costs, costs
 
 
 def _input_hashes(scenario: Scenario, dataset: Dataset) -> dict[str, str]:
-    from .data.load import sha256_file
-
     out = dataset.sha256()
     if scenario.source_path is not None and Path(scenario.source_path).exists():
         out[f"scenario:{Path(scenario.source_path).name}"] = sha256_file(Path(scenario.source_path))
     return out
 
 
-__all__ = ["solve", "versions"]
+def validate(
+    scenario: Scenario | str | Path, dataset: Dataset | None = None, data_dir: str | Path | None = None
+) -> ValidationReport:
+    """Run every check :func:`solve` runs, short of building and solving the model.
+
+    Loads the scenario and its data layers, checks the region's states against the data, prepares the
+    model inputs, runs the pre-solve checks, and bounds from above the IT MW deliverable by every target
+    date from the lead times (:func:`siting.model.precheck.target_feasibility`; no MILP). Parameters as in
+    :func:`solve`.
+
+    Returns
+    -------
+    ValidationReport
+        Scenario, dataset, model inputs, the target table (target, deliverable bound in MW, earliest
+        feasible date) and notes (e.g. a target that cannot be met before a later date).
+
+    Raises
+    ------
+    InputError
+        Bad scenario or data (names file, column or field, rows and the fix).
+    InfeasibleScenarioError
+        The scenario cannot have a plan (e.g. no candidate site in the region, min_sites too high).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if dataset is None:
+        dataset = load_dataset(scenario, Path(data_dir) if data_dir else None)
+    region_notes = check_region(scenario, dataset)
+    inputs = prepare_inputs(dataset, scenario)
+    _precheck(inputs)
+    inputs.notes.extend(n for n in region_notes if n not in inputs.notes)
+    add_target_notes(inputs)
+    return ValidationReport(scenario, dataset, inputs, target_feasibility(inputs), list(inputs.notes))
+
+
+__all__ = ["solve", "validate", "versions"]

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from .errors import SitingError
+from . import api
+from .errors import InputError, SitingError
+from .model.solve import LIMIT_WORDS
+from .plotting import figure_writers
+from .results.check import check_plan
+from .results.plan import BuildPlan, check_output_dir
+from .scenario import load_scenario
 
 app = typer.Typer(
     add_completion=False,
@@ -17,10 +29,24 @@ app = typer.Typer(
     help="Plan where to build AI data centers and how to power them.",
 )
 console = Console()
+#: Errors go to stderr as plain text: no console markup (``[file …]`` would be eaten as a style tag) and
+#: no inserted line breaks (paths stay whole).
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+#: Table columns that hold text (they wrap); every other column holds numbers or dates and keeps its width.
+TEXT_COLUMNS = ("site", "name", "substations", "cost category")
 
 
-def _fail(exc: Exception) -> None:
-    console.print(f"[bold red]error:[/] {exc}")
+def _fail(exc: Exception, scenario: Path | None = None) -> None:
+    """Print what is wrong, where (file, column or field, rows) and the fix, then exit with code 2.
+
+    An error that names no file (a scenario-level problem such as an infeasible combination) names the
+    ``scenario`` file when given."""
+    lines = exc.lines() if isinstance(exc, InputError) else str(exc).splitlines() or [type(exc).__name__]
+    if scenario is not None and not getattr(exc, "file", None):
+        lines.insert(1, f"  in:    scenario {scenario}")
+    err_console.print(Text("error: ", style="bold red") + Text(lines[0]))
+    for line in lines[1:]:
+        err_console.print(Text(line))
     raise typer.Exit(code=2)
 
 
@@ -30,6 +56,9 @@ def solve(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="plan directory (default results/<scenario name>)")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="replace the plan already in a non-empty --out directory")
+    ] = False,
     time_limit: Annotated[
         float | None, typer.Option(help="HiGHS time limit in seconds (overrides the scenario)")
     ] = None,
@@ -40,9 +69,11 @@ def solve(
     ] = True,
     log: Annotated[bool, typer.Option("--log", help="stream the HiGHS log")] = False,
 ) -> None:
-    """Solve a scenario and write its build plan directory (all files or none)."""
-    from . import api
+    """Solve a scenario and write its build plan directory (all files or none).
 
+    A non-empty --out directory is replaced only with --force. Ctrl-C or SIGTERM stops the solve or the
+    write without leaving a partial plan (exit code 130 or 143).
+    """
     overrides = {
         k: v
         for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap, "threads": threads}.items()
@@ -51,55 +82,110 @@ def solve(
     if log:
         overrides["tee"] = True
     try:
-        with console.status(f"solving {scenario} …"):
-            plan = api.solve(scenario, **overrides)
-        out = out or Path("results") / plan.meta["scenario"]
-        extra = _figures(plan) if maps else {}
-        path = plan.save(out, extra_files=extra)
+        with _sigterm_as_interrupt():
+            plan, path = _solve_and_save(scenario, out, overrides, maps, force)
     except SitingError as exc:
-        _fail(exc)
-    _print_summary(plan, path)
-
-
-def _figures(plan) -> dict:
-    try:
-        from .plotting import figure_writers
-    except ImportError:  # plotting extras missing
-        return {}
-    return figure_writers(plan)
-
-
-def _num_table(*headers: str) -> Table:
-    """A table whose numeric columns never truncate (short headers, no wrapping)."""
-    table = Table()
-    for h in headers:
-        table.add_column(
-            h, no_wrap=True, justify="left" if h in ("site", "name", "date", "year") else "right"
+        _fail(exc, scenario)
+    except KeyboardInterrupt as exc:
+        what = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        err_console.print(
+            Text(f"{what}: ", style="bold red") + Text("stopped without writing a partial plan")
         )
+        raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
+    _print_summary(plan, path)
+    _note_limit(plan)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs (no partial plan is left)."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Inside the block SIGTERM raises :class:`Terminated` in the main thread."""
+
+    def raise_terminated(signum, frame):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _solve_and_save(
+    scenario: Path, out: Path | None, overrides: dict, maps: bool, force: bool
+) -> tuple[BuildPlan, Path]:
+    """Check the output directory (before the solve, to fail fast), solve, write all files or none."""
+    sc = load_scenario(scenario)
+    out = out or Path("results") / sc.name
+    check_output_dir(out, overwrite=force)
+    with console.status(f"solving {scenario} …"):
+        plan = api.solve(sc, **overrides)
+    with console.status(f"writing {out} …"):
+        path = plan.save(out, extra_files=figure_writers(plan) if maps else None, overwrite=force)
+    return plan, path
+
+
+def _note_limit(plan: BuildPlan) -> None:
+    """Say so when HiGHS stopped at a limit: the plan is the best found, not proven within the gap."""
+    m = plan.meta
+    if m["status"] != "feasible":
+        return
+    limit = LIMIT_WORDS.get(m.get("termination", ""), f"a limit ({m.get('termination')})")
+    gap = m.get("mip_gap")
+    gap = f"{gap:.2%}" if isinstance(gap, float) and gap == gap else "unknown"  # NaN: no bound
+    console.print(
+        f"[bold yellow]note:[/] HiGHS stopped at {limit}: this is the best plan found, its cost within "
+        f"{gap} of the best bound (status feasible). Raise --time-limit for a better or proven plan."
+    )
+
+
+def _num_table(headers: tuple[str, ...], rows: list[tuple[str, ...]], caption: str | None = None) -> Table:
+    """A compact table whose numbers never truncate, even at 80 columns.
+
+    Number and date columns are at least as wide as their widest cell; only the text columns
+    (:data:`TEXT_COLUMNS`) wrap; any cell too long for the terminal folds onto the next line instead of
+    ending in an ellipsis. Cells are plain text (no console markup).
+    """
+    table = Table(
+        box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False, show_edge=False, caption=caption
+    )
+    for i, h in enumerate(headers):
+        text = h in TEXT_COLUMNS
+        widest = max((len(r[i]) for r in rows), default=0)
+        table.add_column(
+            h,
+            overflow="fold",
+            min_width=None if text else widest,
+            justify="left" if text or h in ("date", "year") else "right",
+        )
+    for r in rows:
+        table.add_row(*(Text(c) for c in r))
     return table
 
 
 def _print_summary(plan, path: Path) -> None:
     m = plan.meta
     console.print(
-        f"[bold]{m['scenario']}[/]: status [bold]{m['status']}[/], objective {m['objective_usd'] / 1e9:,.3f} B USD "
+        f"[bold]{escape(m['scenario'])}[/]: status [bold]{m['status']}[/], objective {m['objective_usd'] / 1e9:,.3f} B USD "
         f"(PV, {m['currency_year']} USD), MIP gap {m['mip_gap']:.4%}, solve {m['solve_seconds']:.1f} s"
     )
     steps = {s["start"]: s for s in m.get("steps", [])}
     if m.get("target_dates_it_mw"):
-        dated = _num_table("date", "target MW", "online MW", "short MW")
-        for date, mw in m["target_dates_it_mw"].items():
-            s = steps.get(date, {})
-            dated.add_row(
+        dated = [
+            (
                 f"by {date}",
                 f"{mw:,.0f}",
-                f"{s.get('it_mw_online', 0.0):,.0f}",
-                f"{s.get('shortfall_it_mw', 0.0):,.0f}",
+                f"{steps.get(date, {}).get('it_mw_online', 0.0):,.0f}",
+                f"{steps.get(date, {}).get('shortfall_it_mw', 0.0):,.0f}",
             )
-        console.print(dated)
-    table = _num_table("year", "target", "online", "short", "sites", "grid", "on-site", "ktCO2")
-    for year, r in plan.summary().iterrows():
-        table.add_row(
+            for date, mw in m["target_dates_it_mw"].items()
+        ]
+        console.print(_num_table(("date", "target MW", "online MW", "short MW"), dated))
+    yearly = [
+        (
             str(year),
             f"{r.target_it_mw:,.0f}",
             f"{r.it_mw_online:,.0f}",
@@ -109,10 +195,11 @@ def _print_summary(plan, path: Path) -> None:
             f"{r.onsite_mw:,.0f}",
             f"{r.emissions_tco2 / 1e3:,.0f}",
         )
-    table.caption = (
-        "IT MW on 1 January (target, online, short); supply MW (grid, on-site); kt CO2 in the year"
-    )
-    console.print(table)
+        for year, r in plan.summary().iterrows()
+    ]
+    headers = ("year", "target", "online", "short", "sites", "grid", "on-site", "ktCO2")
+    caption = "IT MW on 1 January (target, online, short); supply MW (grid, on-site); kt CO2 in the year"
+    console.print(_num_table(headers, yearly, caption))
     share = m.get("energy_share")
     if share:
         console.print(
@@ -121,17 +208,26 @@ def _print_summary(plan, path: Path) -> None:
         )
     sites = plan.sites
     if len(sites):
-        st = _num_table("site", "name", "IT MW", "first online", "substations")
-        for r in sites.sort_values("it_mw", ascending=False).itertuples():
-            first = getattr(r, "first_online_date", None) or r.first_online_year
-            subs = getattr(r, "substation_ids", None) or r.substation_id
-            st.add_row(r.site_id, r.name, f"{r.it_mw:,.0f}", str(first), str(subs or "on-site only"))
-        console.print(st)
-    costs = _num_table("cost category", "PV (M USD)")
-    for k, v in m["costs_usd"].items():
-        costs.add_row(k, f"{v / 1e6:,.1f}")
-    console.print(costs)
-    console.print(f"plan written to [bold]{path}[/]")
+        rows = [
+            (
+                str(r.site_id),
+                str(r.name),
+                f"{r.it_mw:,.0f}",
+                str(getattr(r, "first_online_date", None) or r.first_online_year),
+                str((getattr(r, "substation_ids", None) or r.substation_id) or "on-site only"),
+            )
+            for r in sites.sort_values("it_mw", ascending=False).itertuples()
+        ]
+        console.print(_num_table(("site", "name", "IT MW", "first online", "substations"), rows))
+    costs = [(k, f"{v / 1e6:,.1f}") for k, v in m["costs_usd"].items()]
+    console.print(_num_table(("cost category", "PV (M USD)"), costs))
+    _print_notes(m.get("notes", []))
+    console.print(Text("plan written to ") + Text(str(path), style="bold"), soft_wrap=True)
+
+
+def _print_notes(notes: list[str]) -> None:
+    for n in notes:
+        console.print(Text("note: ", style="bold yellow") + Text(n), soft_wrap=True)
 
 
 @app.command()
@@ -139,31 +235,39 @@ def check(
     plan_dir: Annotated[Path, typer.Argument(help="a plan directory written by `siting solve`")],
 ) -> None:
     """Check a plan directory against the plan-format invariants (reads only the plan files)."""
-    from .results.check import check_plan
-
     problems = check_plan(plan_dir)
     if problems:
         for p in problems:
-            console.print(f"[red]✗[/] {p}")
+            console.print(Text("✗ ", style="red") + Text(str(p)))
         raise typer.Exit(code=1)
-    console.print(f"[green]✓[/] {plan_dir}: all plan-format invariants hold")
+    console.print(Text("✓ ", style="green") + Text(f"{plan_dir}: all plan-format invariants hold"))
 
 
 @app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")]) -> None:
-    """Validate a scenario file and the data layers it uses, without solving."""
-    from .data.load import load_dataset
-    from .scenario import load_scenario
-
+    """Run every check `solve` runs, without solving: scenario, data layers, model inputs, and an upper
+    bound on the IT MW deliverable by each target date with the earliest feasible date."""
     try:
-        sc = load_scenario(scenario)
-        ds = load_dataset(sc)
+        report = api.validate(scenario)
     except SitingError as exc:
-        _fail(exc)
+        _fail(exc, scenario)
+    sc, ds, d = report.scenario, report.dataset, report.inputs
     console.print(
-        f"[green]✓[/] {sc.name}: {len(ds.candidate_sites)} candidate sites, {len(ds.substations)} substations, "
-        f"{len(ds.zones)} zones; horizon {sc.horizon.first_year}–{sc.horizon.last_year}"
+        Text("✓ ", style="green")
+        + Text(
+            f"{sc.name}: scenario and data valid; {len(d.sites)} of {len(ds.candidate_sites)} candidate sites "
+            f"usable, {len(ds.substations):,} substations, {len(ds.zones)} zones; horizon "
+            f"{sc.horizon.first_year}–{sc.horizon.last_year}, {len(d.steps)} time steps"
+        ),
+        soft_wrap=True,
     )
+    rows = [
+        (date, f"{r.target_it_mw:,.0f}", f"{r.deliverable_it_mw:,.0f}", r.earliest_date or "not in horizon")
+        for date, r in report.targets.iterrows()
+    ]
+    caption = "max MW: upper bound (lead times, sizes)"
+    console.print(_num_table(("date", "target MW", "max MW", "earliest"), rows, caption))
+    _print_notes(report.notes)
 
 
 def main() -> None:  # pragma: no cover

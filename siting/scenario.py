@@ -7,13 +7,24 @@ quantity carries its unit in its name. Paths in ``data`` are relative to the sce
 from __future__ import annotations
 
 import datetime as dt
+import types
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from .errors import InputError
+from .errors import InputError, did_you_mean
 
 SUPPLY_KINDS = ("utility_tariff", "solar_ppa", "wind_ppa", "firm_clean_ppa", "onsite_gas", "battery")
 DATA_LAYERS = (
@@ -31,6 +42,27 @@ DATA_LAYERS = (
     "gas_points",
     "supply_chain",
 )
+
+
+def _as_date(key) -> dt.date:
+    """A target key: a year (int or "2030") means 1 January of it; otherwise an ISO date."""
+    if isinstance(key, dt.datetime):
+        return key.date()
+    if isinstance(key, dt.date):
+        return key
+    text = str(key).strip()
+    if text.isdigit():
+        return dt.date(int(text), 1, 1)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"target key {key!r} is neither a year (2030) nor an ISO date (2026-05-01)"
+        ) from None
+
+
+#: A target key: a year (``2030`` = 1 January 2030) or an ISO date.
+TargetDate = Annotated[dt.date, BeforeValidator(_as_date)]
 
 
 class _Strict(BaseModel):
@@ -221,7 +253,7 @@ class Scenario(_Strict):
     )
     decision_year: int | None = Field(default=None, description="legacy: decision_date = 1 January of it")
     horizon: Horizon
-    targets_it_mw: dict[dt.date, float] = Field(
+    targets_it_mw: dict[TargetDate, float] = Field(
         description="IT MW that must be online from a date on, keyed by ISO date (`2026-05-01`) or by year "
         "(`2030` = by 1 January 2030); held until the next target"
     )
@@ -266,13 +298,6 @@ class Scenario(_Strict):
     )
     source_path: Path | None = Field(default=None, exclude=True)
 
-    @field_validator("targets_it_mw", mode="before")
-    @classmethod
-    def _target_keys_as_dates(cls, v):
-        if not isinstance(v, dict):
-            return v
-        return {_as_date(k): mw for k, mw in v.items()}
-
     @field_validator("targets_it_mw")
     @classmethod
     def _targets_nonnegative(cls, v: dict[dt.date, float]) -> dict[dt.date, float]:
@@ -293,36 +318,13 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        if self.decision_date is None and self.decision_year is None:
-            raise ValueError("give decision_date (e.g. 2026-01-01) or decision_year")
-        if self.decision_date is None:
+        if self.decision_date is None and self.decision_year is not None:
             self.decision_date = dt.date(self.decision_year, 1, 1)
-        elif self.decision_year is None:
+        elif self.decision_year is None and self.decision_date is not None:
             self.decision_year = self.decision_date.year
-        elif self.decision_year != self.decision_date.year:
-            raise ValueError(
-                f"decision_year {self.decision_year} disagrees with decision_date {self.decision_date}"
-            )
-        years = self.horizon.years
-        start, end = self.start_date, dt.date(years[-1] + 1, 1, 1)
-        outside = [d.isoformat() for d in self.targets_it_mw if d < start or d >= end]
-        if outside:
-            raise ValueError(
-                f"targets_it_mw dates {outside} fall outside the modelled period {start} – {years[-1]}-12-31 "
-                "(horizon from the later of decision_date and 1 January of horizon.first_year)"
-            )
-        if self.decision_year > self.horizon.first_year:
-            raise ValueError("decision_year must be ≤ horizon.first_year")
-        if self.site_min_it_mw > self.site_max_it_mw:
-            raise ValueError("site_min_it_mw must be ≤ site_max_it_mw")
-        if self.max_sites is not None and self.max_sites < self.min_sites:
-            raise ValueError("max_sites must be ≥ min_sites")
-        if self.candidates is not None and set(self.candidates) != {"generate"}:
-            raise ValueError("candidates must be a mapping with the single key `generate`")
-        if self.candidates is not None and self.data.candidate_sites is not None:
-            raise ValueError("give either candidates.generate or data.candidate_sites, not both")
-        if "utility_tariff" not in self.power_options and "onsite_gas" not in self.power_options:
-            raise ValueError("power_options needs utility_tariff or onsite_gas: nothing else supplies energy")
+        problems = cross_field_problems(dict(self), self.model_fields_set)
+        if problems:
+            raise ValueError("; ".join(f"{name}: {msg}" for name, msg in problems))
         return self
 
     @property
@@ -348,21 +350,181 @@ class Scenario(_Strict):
         return (self.source_path.parent / path).resolve()
 
 
-def _as_date(key) -> dt.date:
-    """A target key: a year (int or "2030") means 1 January of it; otherwise an ISO date."""
-    if isinstance(key, dt.datetime):
-        return key.date()
-    if isinstance(key, dt.date):
-        return key
-    text = str(key).strip()
-    if text.isdigit():
-        return dt.date(int(text), 1, 1)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"target key {key!r} is neither a year (2030) nor an ISO date (2026-05-01)"
-        ) from None
+def _value(name: str, v: Mapping[str, Any], given: Collection[str]) -> str:
+    """``name = value``, saying when the value is the default because the user did not set the field."""
+    value = f"{v[name]:g}" if isinstance(v[name], float) else str(v[name])
+    text = f"{name} = {value}"
+    return text if name in given else f"{text} ({name} not set: default {value})"
+
+
+def _decision(v: Mapping[str, Any]) -> dt.date | None:
+    """The decision date of partly validated values (None when neither field is usable)."""
+    if v.get("decision_date") is not None:
+        return v["decision_date"]
+    return dt.date(v["decision_year"], 1, 1) if v.get("decision_year") is not None else None
+
+
+def _date_problems(v: Mapping[str, Any], given: Collection[str]) -> list[tuple[str, str]]:
+    """Decision date, horizon and target dates."""
+    out: list[tuple[str, str]] = []
+    if "decision_date" in v and "decision_year" in v:
+        date, year = v["decision_date"], v["decision_year"]
+        if date is None and year is None:
+            out.append(("decision_date", "give decision_date (e.g. 2026-01-01) or decision_year"))
+        elif date is not None and year is not None and date.year != year:
+            out.append(("decision_year", f"decision_year {year} disagrees with decision_date {date}"))
+    decision, horizon = _decision(v), v.get("horizon")
+    if decision is None or horizon is None:
+        return out
+    if decision.year > horizon.first_year:
+        out.append(
+            (
+                "decision_year",
+                f"the decision ({decision}) must be no later than horizon.first_year = {horizon.first_year}",
+            )
+        )
+    start = max(decision, dt.date(horizon.first_year, 1, 1))
+    end = dt.date(horizon.last_year + 1, 1, 1)
+    outside = [d.isoformat() for d in v.get("targets_it_mw") or {} if d < start or d >= end]
+    if outside:
+        out.append(
+            (
+                "targets_it_mw",
+                f"target dates {outside} fall outside the modelled period {start} – {horizon.last_year}-12-31 "
+                "(from the later of decision_date and 1 January of horizon.first_year)",
+            )
+        )
+    return out
+
+
+def cross_field_problems(v: Mapping[str, Any], given: Collection[str]) -> list[tuple[str, str]]:
+    """``(field, message)`` of every problem that involves more than one scenario field.
+
+    ``v`` holds validated field values; a field that is missing from it (because its own value is invalid)
+    skips the checks that need it, so that these problems can be reported together with the field errors.
+    A message names the default of a field the user did not set (``given`` are the fields set).
+    """
+    out = _date_problems(v, given)
+
+    def have(*names: str) -> bool:
+        return all(n in v for n in names)
+
+    if have("site_min_it_mw", "site_max_it_mw") and v["site_min_it_mw"] > v["site_max_it_mw"]:
+        out.append(
+            (
+                "site_min_it_mw",
+                f"{_value('site_min_it_mw', v, given)} must be ≤ {_value('site_max_it_mw', v, given)}",
+            )
+        )
+    if have("max_sites", "min_sites") and v["max_sites"] is not None and v["max_sites"] < v["min_sites"]:
+        out.append(
+            ("max_sites", f"{_value('max_sites', v, given)} must be ≥ {_value('min_sites', v, given)}")
+        )
+    cands = v.get("candidates")
+    if cands is not None and set(cands) != {"generate"}:
+        out.append(("candidates", "candidates must be a mapping with the single key `generate`"))
+    if cands is not None and "data" in v and v["data"].candidate_sites is not None:
+        out.append(("candidates", "give either candidates.generate or data.candidate_sites, not both"))
+    kinds = v.get("power_options")
+    if kinds is not None and "utility_tariff" not in kinds and "onsite_gas" not in kinds:
+        out.append(
+            (
+                "power_options",
+                "power_options needs utility_tariff or onsite_gas: nothing else supplies energy",
+            )
+        )
+    return out
+
+
+def _unwrap(annotation):
+    """``X`` of ``X | None``."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """Field names of the model found at ``loc`` inside :class:`Scenario` (nested models, dict values)."""
+    cur = Scenario
+    for part in loc:
+        cur = _unwrap(cur)
+        if isinstance(cur, type) and issubclass(cur, BaseModel):
+            if part not in cur.model_fields:
+                return []
+            cur = cur.model_fields[part].annotation
+        elif get_origin(cur) is dict:
+            cur = get_args(cur)[1]
+        else:
+            return []
+    cur = _unwrap(cur)
+    if isinstance(cur, type) and issubclass(cur, BaseModel):
+        return [f for f in cur.model_fields if f != "source_path"]
+    return []
+
+
+def _field_problem(err: Mapping[str, Any]) -> tuple[str, str]:
+    """``(dotted field, message)`` of one pydantic error, with a suggestion for an unknown field."""
+    loc = tuple(str(p) for p in err["loc"])
+    where = ".".join(loc) or "(top level)"
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        return where, f"unknown field{did_you_mean(loc[-1], _fields_at(err['loc'][:-1]))}"
+    if err["type"] == "missing":
+        return where, "required field is missing"
+    value = err.get("input")
+    if isinstance(value, (str, int, float, bool)) and not err["type"].startswith("value_error"):
+        msg += f" (got {value!r})"
+    return where, msg
+
+
+def _valid_values(raw: Mapping[str, Any], bad: set[str]) -> tuple[dict[str, Any], set[str]]:
+    """Validated values of the fields without errors (defaults for fields not given) and the given fields."""
+    values: dict[str, Any] = {}
+    for name, info in Scenario.model_fields.items():
+        if name in bad:
+            continue
+        if name in raw:
+            try:
+                values[name] = TypeAdapter(info.annotation).validate_python(raw[name])
+            except ValidationError:
+                continue
+        elif not info.is_required():
+            values[name] = info.get_default(call_default_factory=True)
+    return values, set(raw) & set(Scenario.model_fields)
+
+
+def scenario_problems(raw: Mapping[str, Any], exc: ValidationError) -> list[tuple[str, str]]:
+    """Every field error of ``exc`` and every cross-field problem of ``raw``, reported together.
+
+    pydantic runs the cross-field checks only once every field is valid; here they run on the fields that
+    are valid, so that one pass shows all problems.
+    """
+    errors = exc.errors()
+    fields = [_field_problem(e) for e in errors if e["loc"]]
+    bad = {str(e["loc"][0]) for e in errors if e["loc"]}
+    values, given = _valid_values(raw, bad)
+    cross = cross_field_problems(values, given)
+    if not cross:  # a model-level error that the partial values cannot reproduce: keep pydantic's words
+        cross = [_field_problem(e) for e in errors if not e["loc"]]
+    return fields + [c for c in cross if c not in fields]
+
+
+def _yaml_error(exc: yaml.YAMLError, path: Path) -> InputError:
+    """The YAML parser's problem and its line and column (1-based) as an :class:`InputError`."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    start = getattr(exc, "context_mark", None)
+    if context and start is not None:
+        context += f" that starts at line {start.line + 1}"
+    at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return InputError(
+        f"not valid YAML{at}: {problem}" + (f" ({context})" if context else ""),
+        file=path,
+        rows=[f"line {mark.line + 1}"] if mark is not None else None,
+        fix="fix the YAML syntax there (or just before: an unclosed bracket or quote is found later)",
+    )
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -381,17 +543,24 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         raw = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=path, fix="fix the YAML syntax") from None
+        raise _yaml_error(exc, path) from None
     if not isinstance(raw, dict):
-        raise InputError("a scenario must be a YAML mapping of fields", file=path)
+        raise InputError(
+            "a scenario must be a YAML mapping of fields",
+            file=path,
+            fix="start from a shipped scenario (models/tennessee_small.yaml); see docs/scenarios.md",
+        )
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
-        )
+        found = scenario_problems(raw, exc)
+        problems = [f"{name}: {msg}" for name, msg in found]
         raise InputError(
-            f"invalid scenario: {problems}", file=path, fix="see the field reference in docs/scenarios.md"
+            f"invalid scenario: {problems[0] if len(problems) == 1 else f'{len(problems)} problems'}",
+            file=path,
+            field=found[0][0],
+            fix="see the field reference in docs/scenarios.md",
+            problems=problems if len(problems) > 1 else None,
         ) from None
     scenario.source_path = path.resolve()
     return scenario

@@ -43,5 +43,5 @@ def test_generate_block_is_validated(tmp_path):
             candidates={"region": [0, 0, 1, 1]},
         )
     sc = scenario(tmp_path, {"region": [-97.6, 32.4, -96.8, 33.0], "cell_size": 5})
-    with pytest.raises(InputError, match="unknown key"):
+    with pytest.raises(InputError, match="unknown key.*cell_size.*did you mean 'cell_km'"):
         siting.load_dataset(sc)

@@ -1,7 +1,7 @@
 """Read the data layers (embedded defaults or user files) into a validated :class:`Dataset`.
 
 This is the only module that reads input files. The model never reads files; it receives tables built
-from a :class:`Dataset` by :mod:`siting.features.inputs`.
+from a :class:`Dataset` by :mod:`siting.model.prepare`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError
+from ..features.candidates import fill_state_from_outlines, generate_candidates, name_after_nearest_town
 from ..features.permitting import national_default_permitting
+from ..features.site_climate import CLIMATE_VARIABLES
 from ..features.tariffs import (
     FALLBACK_PRICE_BASE_YEAR,
     FALLBACK_STANDBY_CHARGE_USD_PER_KW_MONTH,
@@ -24,24 +26,12 @@ from ..features.tariffs import (
     fallback_tariffs,
     is_fallback,
 )
+from ..features.timing import MONTHS_PER_YEAR
+from ..io._validate import check_crs, csv_line_index, csv_lines, read_vector, to_numeric
 from ..scenario import DATA_LAYERS, Scenario
+from .layers import load_candidate_layers, load_towns
+from .paths import DEFAULT_FILES, default_data_dir, default_models_dir  # noqa: F401 (re-exported)
 from .schemas import REQUIRED_COSTS, validate
-
-DEFAULT_FILES = {
-    "zones": "zones.csv",
-    "substations": "substations.csv",
-    "transmission_lines": "transmission_lines.geojson",
-    "candidate_sites": "candidate_sites.csv",
-    "climate": "climate.nc",
-    "power_options": "power_options.csv",
-    "costs": "costs.csv",
-    "line_costs": "line_costs.csv",
-    "states": "states.geojson",
-    "tariffs": "tariffs.csv",
-    "permitting": "permitting.csv",
-    "gas_points": "gas_points.csv",
-    "supply_chain": "supply_chain.csv",
-}
 
 #: Layers that may be absent (then their documented default applies): tariffs → EIA fallback rule for
 #: every zone; permitting → national default row; gas_points → none (no ``dist_gas_km``);
@@ -54,38 +44,6 @@ LEAD_TIME_STEMS = {
     "candidate_sites": "permitting_lead_time",
     "power_options": "lead_time",
 }
-MONTHS_PER_YEAR = 12.0
-
-CLIMATE_VARIABLES = (
-    "t2m_c",
-    "t2m_max_c",
-    "t2m_min_c",
-    "wet_bulb_c",
-    "ghi_kwh_per_m2_day",
-    "wind_speed_100m_m_per_s",
-)
-
-
-def default_data_dir() -> Path:
-    """Directory of the embedded default data (``data/`` in a checkout, packaged in a wheel)."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_default_data", here.parent / "data"):
-        if (candidate / "zones.csv").exists():
-            return candidate
-    raise InputError(
-        "embedded default data not found",
-        file=str(here.parent / "data"),
-        fix="reinstall siting, or set every layer in the scenario's `data:` section",
-    )
-
-
-def default_models_dir() -> Path:
-    """Directory of the shipped scenarios (``models/``)."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "_default_models", here.parent / "models"):
-        if candidate.exists():
-            return candidate
-    raise InputError("shipped scenarios not found", file=str(here.parent / "models"))
 
 
 def sha256_file(path: Path) -> str:
@@ -128,11 +86,6 @@ class Dataset:
         return {f"{layer}:{p.name}": sha256_file(p) for layer, p in sorted(self.files.items())}
 
 
-def _csv_lines(mask: pd.Series) -> list[str]:
-    """File line numbers (``line N``, the header being line 1) of the rows where ``mask`` is true."""
-    return [f"line {i + 2}" for i in np.flatnonzero(mask.to_numpy())]
-
-
 def _read_csv(path: Path, layer: str) -> pd.DataFrame:
     if not path.exists():
         raise InputError(
@@ -151,23 +104,12 @@ def _points(df: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def _read_vector(path: Path, layer: str) -> gpd.GeoDataFrame:
+    """A vector layer (:func:`siting.io._validate.read_vector`) in EPSG:4326 with no empty geometry."""
     if not path.exists():
         raise InputError(
             f"{layer} file not found", file=path, fix="check the path in the scenario's data: section"
         )
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:
-        raise InputError(
-            f"cannot read {layer}: {exc}", file=path, fix="use GeoJSON, GeoPackage or Shapefile"
-        ) from None
-    if gdf.crs is None:
-        raise InputError(
-            f"{layer} has no coordinate reference system",
-            file=path,
-            fix="write the file with its CRS (e.g. EPSG:4326); siting reprojects any CRS it is given",
-        )
-    gdf = gdf.to_crs("EPSG:4326")
+    gdf = check_crs(read_vector(path, name=layer), path)  # refuses no CRS and projected metres labelled as degrees
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     if empty.any():
         raise InputError(
@@ -182,17 +124,8 @@ def _read_vector(path: Path, layer: str) -> gpd.GeoDataFrame:
 
 def _numeric(series: pd.Series, file, column: str) -> pd.Series:
     """``series`` as float; text that is not a number raises :class:`InputError` naming the CSV lines."""
-    values = pd.to_numeric(series, errors="coerce")
-    bad = values.isna() & series.notna()
-    if bad.any():
-        raise InputError(
-            f"{int(bad.sum())} value(s) are not numbers (e.g. {series[bad].iloc[0]!r})",
-            file=file,
-            column=column,
-            rows=_csv_lines(bad),
-            fix="write plain numbers in this column",
-        )
-    return values.astype(float)
+    lines = csv_line_index(series.to_frame(column))
+    return to_numeric(lines, column, file, sentinels=()).set_axis(series.index)
 
 
 def lead_time_in_months(df: pd.DataFrame, stem: str, file, *, layer: str = "") -> pd.DataFrame:
@@ -213,7 +146,7 @@ def lead_time_in_months(df: pd.DataFrame, stem: str, file, *, layer: str = "") -
                     f"{layer or 'table'} gives both {m} and {y} and they disagree",
                     file=file,
                     column=m,
-                    rows=_csv_lines(clash),
+                    rows=csv_lines(clash),
                     fix=f"keep only {m} (months), or make {m} = 12 x {y}",
                 )
     elif y in out.columns:
@@ -260,7 +193,7 @@ def load_power_options(path: Path) -> pd.DataFrame:
             "power options other than the utility tariff need a lead time",
             file=path,
             column="lead_time_months",
-            rows=_csv_lines(no_lead),
+            rows=csv_lines(no_lead),
             fix="give lead_time_months (months from decision to first power) for every PPA, gas and battery row",
         )
     return df.set_index("option_id", drop=False)
@@ -330,7 +263,7 @@ def load_tariffs(path: Path, zones: pd.DataFrame) -> pd.DataFrame:
             f"tariffs refer to zone ids missing from the zones table: {sorted(df.loc[unknown, 'zone_id'])[:10]}",
             file=path,
             column="zone_id",
-            rows=_csv_lines(unknown),
+            rows=csv_lines(unknown),
             fix="use the zone ids of zones.csv (one row per zone) or delete those rows",
         )
     defaults = {
@@ -389,7 +322,7 @@ def load_permitting(path: Path) -> pd.DataFrame:
             f"permitting has duplicate state/county rows: {sorted(set(key[dup]))[:5]}",
             file=path,
             column="state",
-            rows=_csv_lines(dup),
+            rows=csv_lines(dup),
             fix="keep one row per state (and per county_fips for county overrides)",
         )
     if not ((df["state"] == "US") & df["county_fips"].isna()).any():
@@ -428,7 +361,7 @@ def load_supply_chain(path: Path, power_options: pd.DataFrame | None = None) -> 
             "supply_chain has more than one row for the same option and year",
             file=path,
             column="year",
-            rows=_csv_lines(dup),
+            rows=csv_lines(dup),
             fix="keep one row per (option_id, year)",
         )
     if power_options is not None:
@@ -438,7 +371,7 @@ def load_supply_chain(path: Path, power_options: pd.DataFrame | None = None) -> 
                 f"supply_chain refers to options missing from power_options: {sorted(set(df.loc[unknown, 'option_id']))}",
                 file=path,
                 column="option_id",
-                rows=_csv_lines(unknown),
+                rows=csv_lines(unknown),
                 fix="use option_id values of power_options.csv or delete those rows",
             )
     for col in ("source", "flag"):
@@ -555,26 +488,22 @@ def generated_candidates(
 
     The embedded MODIS land cover of the climate layer (``land_cover_igbp``) excludes water, wetland, urban
     and snow cells unless the block brings its own exclusions; see
-    :func:`siting.features.candidates.generate_candidates`.
+    :func:`siting.features.candidates.generate_candidates`. The block's files are read by
+    :func:`siting.data.layers.load_candidate_layers`.
     """
-    from ..features.candidates import candidates_from_config
-
     base = scenario.source_path.parent if scenario.source_path is not None else Path.cwd()
+    layers = load_candidate_layers(scenario.candidates, base)
     land_cover = climate["land_cover_igbp"] if "land_cover_igbp" in climate else None
-    gen = candidates_from_config(
-        scenario.candidates,
-        substations=substations.reset_index(drop=True),
-        lines=lines,
-        base_dir=base,
+    gen = generate_candidates(
+        layers.region,
+        substations.reset_index(drop=True),
+        lines,
         land_cover=land_cover,
         permitting=permitting,
         gas_points=gas_points,
+        **layers.arguments(),
     )
-    if gen["state"].isna().any() and "state" in states:  # no counties layer: state from the outlines
-        pts = gen[["geometry"]].to_crs(states.crs)
-        hit = gpd.sjoin(pts, states[["state", "geometry"]], predicate="within", how="left")
-        hit = hit[~hit.index.duplicated(keep="first")]
-        gen["state"] = gen["state"].fillna(hit["state"])
+    gen = fill_state_from_outlines(gen, states)  # no counties layer: state from the outlines
     gen = _name_after_nearest_town(gen, permitting=permitting)
     where = f"candidates.generate of scenario {scenario.name}"
     df = validate(pd.DataFrame(gen.drop(columns="geometry")), "candidate_sites", where)
@@ -584,48 +513,16 @@ def generated_candidates(
 def _name_after_nearest_town(
     gen: gpd.GeoDataFrame, max_km: float = 60.0, permitting: pd.DataFrame | None = None
 ) -> gpd.GeoDataFrame:
-    """Borrow from the nearest town of the embedded candidate list (nearest-neighbour join in EPSG:5070,
-    within ``max_km``): its name ("cell c10km_3_7 near Denton, TX") and, where the generator had no
-    population density (no counties layer), its county's density, from which the land-cost and
-    permitting proxies of :mod:`siting.features.candidates` are recomputed."""
-    from ..features.candidates import land_cost_proxy_usd_per_acre
-    from ..features.permitting import site_permitting_months
-
+    """Name generated candidates after the nearest town of the embedded candidate list, within ``max_km``
+    (km), borrowing its county's density where the generator had none
+    (:func:`siting.features.candidates.name_after_nearest_town`); unchanged without the embedded list."""
     try:
-        towns = pd.read_csv(
-            default_data_dir() / DEFAULT_FILES["candidate_sites"],
-            usecols=["name", "lat", "lon", "population_density_per_km2"],
-        )
-    except (InputError, OSError, ValueError):
+        towns = load_towns(default_data_dir() / DEFAULT_FILES["candidate_sites"])
+    except InputError:
+        towns = None
+    if towns is None:
         return gen
-    towns = _points(towns).to_crs("EPSG:5070")
-    near = gpd.sjoin_nearest(
-        gen[["geometry"]].to_crs("EPSG:5070"),
-        towns[["name", "population_density_per_km2", "geometry"]],
-        how="left",
-        max_distance=max_km * 1000.0,
-    )
-    near = near[~near.index.duplicated(keep="first")]
-    out = gen.copy()
-    named = near["name"].notna()
-    out.loc[named, "name"] = (
-        out.loc[named, "name"].astype(str) + " near " + near.loc[named, "name"].astype(str)
-    )
-    if "population_density_per_km2" in out:
-        unknown = out["population_density_per_km2"].isna() & near["population_density_per_km2"].notna()
-        if unknown.any():
-            dens = near.loc[unknown, "population_density_per_km2"].astype(float)
-            out.loc[unknown, "population_density_per_km2"] = dens
-            out.loc[unknown, "land_cost_usd_per_acre"] = land_cost_proxy_usd_per_acre(dens.to_numpy())
-            months = site_permitting_months(
-                out.loc[unknown, "state"].to_numpy(),
-                dens.to_numpy(),
-                out.loc[unknown, "county_fips"].to_numpy() if "county_fips" in out else None,
-                permitting,
-            )
-            out.loc[unknown, "permitting_lead_time_months"] = months
-            out.loc[unknown, "permitting_lead_time_years"] = months / MONTHS_PER_YEAR
-    return out
+    return name_after_nearest_town(gen, towns, max_km=max_km, permitting=permitting)
 
 
 def _check_references(ds: Dataset) -> None:

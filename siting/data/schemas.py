@@ -1,249 +1,245 @@
-"""Schemas of the data layers (pandera), with the unit of every column.
+"""Column specifications of the data layers, with the unit of every column.
 
-The same schemas validate the embedded default data and any user file that replaces a layer, so a bad
-file fails at the boundary with the file, column, rows and a fix (see :func:`validate`). The columns and
-units are documented for users in ``docs/data-layers.md``.
+The same specifications validate the embedded default data and any user file that replaces a layer, so a bad
+file fails at the boundary with the file, column, CSV lines and a fix (see :func:`validate`). The checks
+themselves are those of :mod:`siting.io._validate`, the one validation module that the readers of public
+formats use too; every problem of a table is reported at once. The columns and units are documented for
+users in ``docs/data-layers.md``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
-import pandera.pandas as pa
 
 from ..errors import InputError
-
-Col = pa.Column
-Chk = pa.Check
-
-
-def _lat() -> pa.Column:
-    return Col(float, [Chk.in_range(-90, 90)], coerce=True, description="latitude, degrees WGS84")
-
-
-def _lon() -> pa.Column:
-    return Col(float, [Chk.in_range(-180, 180)], coerce=True, description="longitude, degrees WGS84")
-
-
-def _nonneg(desc: str, nullable: bool = False) -> pa.Column:
-    return Col(float, [Chk.ge(0)], coerce=True, nullable=nullable, description=desc)
-
-
-def _nonneg_opt(desc: str) -> pa.Column:
-    """An optional, nullable, non-negative float column."""
-    return Col(float, [Chk.ge(0)], coerce=True, nullable=True, required=False, description=desc)
-
-
-def _fraction(desc: str, required: bool = True) -> pa.Column:
-    return Col(float, [Chk.in_range(0, 1)], coerce=True, required=required, description=desc)
-
-
-ZONES = pa.DataFrameSchema(
-    {
-        "zone_id": Col(int, unique=True, coerce=True, description="zone id"),
-        "zone_name": Col(str, coerce=True),
-        "state": Col(str, coerce=True),
-        "iso": Col(str, coerce=True),
-        "industrial_price_usd_per_mwh": Col(float, [Chk.in_range(0, 1000)], coerce=True),
-        "wholesale_price_usd_per_mwh": Col(float, [Chk.in_range(-100, 1000)], coerce=True),
-        "grid_co2_kg_per_mwh": Col(float, [Chk.in_range(0, 1500)], coerce=True),
-        "interconnection_lead_time_months": Col(
-            float,
-            [Chk.in_range(0, 240)],
-            coerce=True,
-            description="months (a legacy interconnection_lead_time_years column is converted x 12)",
-        ),
-        "line_cost_region": Col(str, [Chk.isin(["MISO", "Southeast", "TEPPC", "SCE"])], coerce=True),
-        "construction_cost_multiplier": Col(float, [Chk.in_range(0.3, 3.0)], coerce=True),
-    },
-    strict=False,
-    name="zones",
+from ..io._validate import (
+    Problems,
+    check_allowed,
+    check_lat_lon,
+    check_not_empty,
+    check_pattern,
+    check_range,
+    check_unique,
+    check_whole,
+    csv_line_index,
+    to_bool,
+    to_numeric,
 )
 
-SUBSTATIONS = pa.DataFrameSchema(
+SUPPLY_KINDS = ("utility_tariff", "solar_ppa", "wind_ppa", "firm_clean_ppa", "onsite_gas", "battery")
+LINE_COST_REGIONS = ("MISO", "Southeast", "TEPPC", "SCE")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: type, unit, physical range and the rules it must follow.
+
+    ``kind`` is ``float``, ``int`` (whole numbers: ids, years), ``str`` or ``bool``; ``unit`` is the short
+    unit named in messages and ``desc`` what the value means; ``lo``/``hi`` bound a number (inclusive);
+    ``nullable`` allows blanks; ``required=False`` lets the column be absent.
+    """
+
+    kind: str = "float"
+    unit: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    required: bool = True
+    nullable: bool = False
+    unique: bool = False
+    allowed: tuple[str, ...] | None = None
+    pattern: tuple[str, str] | None = None  # (regular expression, example)
+    desc: str = ""
+
+    @property
+    def description(self) -> str:
+        """Unit and meaning, for the documentation."""
+        return ", ".join(x for x in (self.unit, self.desc) if x)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A table layer: its columns, whether it may have no rows, and whether it has ``lat``/``lon`` points."""
+
+    name: str
+    columns: dict[str, Column]
+    allow_empty: bool = False
+    points: bool = False
+
+
+def _num(unit: str, lo: float | None = 0.0, hi: float | None = None, **kw) -> Column:
+    """A float column in ``unit``, ``≥ 0`` unless told otherwise."""
+    return Column("float", unit, lo, hi, **kw)
+
+
+def _opt(unit: str, lo: float | None = 0.0, hi: float | None = None, desc: str = "") -> Column:
+    """An optional, nullable float column."""
+    return Column("float", unit, lo, hi, required=False, nullable=True, desc=desc)
+
+
+def _id(unit: str = "id", unique: bool = False) -> Column:
+    return Column("int", unit, unique=unique)
+
+
+def _text(unit: str = "text", **kw) -> Column:
+    return Column("str", unit, **kw)
+
+
+def _point(unit: str) -> Column:
+    """``lat``/``lon``: checked together by :func:`~siting.io._validate.check_lat_lon`."""
+    return Column("float", unit)
+
+
+LAT_LON = {"lat": _point("latitude, degrees WGS84"), "lon": _point("longitude, degrees WGS84")}
+
+ZONES = Layer(
+    "zones",
     {
-        "substation_id": Col(int, unique=True, coerce=True),
-        "name": Col(str, coerce=True, nullable=True),
-        "lat": _lat(),
-        "lon": _lon(),
-        "max_voltage_kv": Col(float, [Chk.in_range(1, 1200)], coerce=True, description="kV"),
-        "zone_id": Col(int, coerce=True),
-        "headroom_mw": _nonneg("estimated spare capacity for a new load, MW"),
+        "zone_id": _id("zone id", unique=True),
+        "zone_name": _text(),
+        "state": _text(),
+        "iso": _text(),
+        "industrial_price_usd_per_mwh": _num("USD/MWh", 0, 1000),
+        "wholesale_price_usd_per_mwh": _num("USD/MWh", -100, 1000),
+        "grid_co2_kg_per_mwh": _num("kg CO2/MWh", 0, 1500),
+        "interconnection_lead_time_months": _num("months", 0, 240),
+        "line_cost_region": _text(allowed=LINE_COST_REGIONS),
+        "construction_cost_multiplier": _num("×", 0.3, 3.0),
     },
-    strict=False,
-    name="substations",
 )
 
-CANDIDATE_SITES = pa.DataFrameSchema(
+SUBSTATIONS = Layer(
+    "substations",
     {
-        "site_id": Col(str, unique=True, coerce=True),
-        "name": Col(str, coerce=True),
-        "state": Col(str, coerce=True),
-        "lat": _lat(),
-        "lon": _lon(),
-        "zone_id": Col(int, coerce=True),
-        "buildable_acres": _nonneg("acres"),
-        "land_cost_usd_per_acre": _nonneg("USD per acre"),
-        "max_it_mw": _nonneg("IT MW"),
-        "permitting_lead_time_months": Col(
-            float,
-            [Chk.in_range(0, 240)],
-            coerce=True,
-            description="months (a legacy permitting_lead_time_years column is converted x 12)",
-        ),
+        "substation_id": _id(unique=True),
+        "name": _text(nullable=True),
+        **LAT_LON,
+        "max_voltage_kv": _num("kV", 1, 1200),
+        "zone_id": _id("zone id of zones.csv"),
+        "headroom_mw": _num("MW", desc="estimated spare capacity for a new load"),
     },
-    strict=False,
-    name="candidate_sites",
+    points=True,
 )
 
-POWER_OPTIONS = pa.DataFrameSchema(
+CANDIDATE_SITES = Layer(
+    "candidate_sites",
     {
-        "option_id": Col(str, unique=True, coerce=True),
-        "kind": Col(
-            str,
-            [
-                Chk.isin(
-                    ["utility_tariff", "solar_ppa", "wind_ppa", "firm_clean_ppa", "onsite_gas", "battery"]
-                )
-            ],
-            coerce=True,
-        ),
-        "capex_usd_per_kw": _nonneg("USD/kW", nullable=True),
-        "fixed_om_usd_per_kw_year": _nonneg("USD/kW-year", nullable=True),
-        "variable_om_usd_per_mwh": _nonneg("USD/MWh", nullable=True),
-        "price_usd_per_mwh": _nonneg("USD/MWh", nullable=True),
-        "heat_rate_mmbtu_per_mwh": Col(float, [Chk.in_range(0, 30)], coerce=True, nullable=True),
-        "co2_kg_per_mwh": _nonneg("kg CO2/MWh", nullable=True),
-        "lead_time_months": Col(
-            float,
-            [Chk.in_range(0, 240)],
-            coerce=True,
-            nullable=True,
-            description="months from decision to first power; the tariff uses the zone's",
-        ),
-        "max_mw": _nonneg("MW", nullable=True),
-        "capacity_factor": Col(float, [Chk.in_range(0, 1)], coerce=True, nullable=True),
-        "life_years": Col(float, [Chk.in_range(1, 100)], coerce=True, nullable=True),
-        "nox_kg_per_mwh": Col(
-            float, [Chk.ge(0)], coerce=True, nullable=True, required=False, description="kg NOx/MWh"
-        ),
-        "salvage_fraction": Col(
-            float,
-            [Chk.in_range(0, 1)],
-            coerce=True,
-            nullable=True,
-            required=False,
-            description="share of capex recovered when the plant is sold, 0-1",
-        ),
-        "energy_capex_usd_per_kwh": _nonneg_opt("USD/kWh of storage energy"),
-        "round_trip_efficiency": Col(
-            float,
-            [Chk.in_range(0, 1)],
-            coerce=True,
-            nullable=True,
-            required=False,
-            description="battery AC-AC round-trip efficiency, 0-1",
-        ),
+        "site_id": _text("site id", unique=True),
+        "name": _text(),
+        "state": _text("2-letter state"),
+        **LAT_LON,
+        "zone_id": _id("zone id of zones.csv"),
+        "buildable_acres": _num("acres"),
+        "land_cost_usd_per_acre": _num("USD per acre"),
+        "max_it_mw": _num("IT MW"),
+        "permitting_lead_time_months": _num("months", 0, 240),
     },
-    strict=False,
-    name="power_options",
+    points=True,
 )
 
-COSTS = pa.DataFrameSchema(
+POWER_OPTIONS = Layer(
+    "power_options",
     {
-        "parameter": Col(str, unique=True, coerce=True),
-        "value": Col(float, coerce=True),
-        "unit": Col(str, coerce=True),
+        "option_id": _text("option id", unique=True),
+        "kind": _text(allowed=SUPPLY_KINDS),
+        "capex_usd_per_kw": _num("USD/kW", nullable=True),
+        "fixed_om_usd_per_kw_year": _num("USD/kW-year", nullable=True),
+        "variable_om_usd_per_mwh": _num("USD/MWh", nullable=True),
+        "price_usd_per_mwh": _num("USD/MWh", nullable=True),
+        "heat_rate_mmbtu_per_mwh": _num("MMBtu/MWh", 0, 30, nullable=True),
+        "co2_kg_per_mwh": _num("kg CO2/MWh", nullable=True),
+        "lead_time_months": _num("months", 0, 240, nullable=True, desc="from decision to first power"),
+        "max_mw": _num("MW", nullable=True),
+        "capacity_factor": _num("fraction", 0, 1, nullable=True),
+        "life_years": _num("years", 1, 100, nullable=True),
+        "nox_kg_per_mwh": _opt("kg NOx/MWh"),
+        "salvage_fraction": _opt("fraction", 0, 1, desc="share of capex recovered when the plant is sold"),
+        "energy_capex_usd_per_kwh": _opt("USD/kWh", desc="storage energy capex"),
+        "round_trip_efficiency": _opt("fraction", 0, 1, desc="battery AC-AC round-trip efficiency"),
     },
-    strict=False,
-    name="costs",
 )
 
-LINE_COSTS = pa.DataFrameSchema(
+COSTS = Layer(
+    "costs",
     {
-        "voltage_kv": Col(float, [Chk.gt(0)], coerce=True),
-        "line_cost_region": Col(str, coerce=True),
-        "line_cost_usd_per_mile": _nonneg("USD per mile"),
-        "substation_upgrade_usd": _nonneg("USD"),
-        "line_capacity_mw": _nonneg("MW"),
+        "parameter": _text("parameter name", unique=True),
+        "value": _num("", lo=None, desc="in the unit of the row"),
+        "unit": _text(),
     },
-    strict=False,
-    name="line_costs",
 )
 
-TARIFFS = pa.DataFrameSchema(
+LINE_COSTS = Layer(
+    "line_costs",
     {
-        "zone_id": Col(int, unique=True, coerce=True, description="zone id of zones.csv"),
-        "energy_charge_usd_per_mwh": _nonneg("USD/MWh"),
-        "demand_charge_usd_per_kw_month": _nonneg("USD/kW-month on contracted capacity"),
-        "min_take_fraction": _fraction(
-            "share of contracted MW x hours paid as energy even if unused, 0-1", required=False
-        ),
-        "min_take_years": Col(
-            float, [Chk.in_range(0, 50)], coerce=True, required=False, description="years from energization"
-        ),
-        "standby_charge_usd_per_kw_month": Col(
-            float, [Chk.ge(0)], coerce=True, required=False, description="USD/kW-month of standby capacity"
-        ),
-        "price_escalation_per_year": Col(
-            float,
-            [Chk.in_range(-0.2, 0.2)],
-            coerce=True,
-            required=False,
-            description="real escalation, fraction per year (0.02 = 2 %/yr)",
-        ),
-        "price_base_year": Col(
-            int, [Chk.in_range(1990, 2100)], coerce=True, required=False, description="calendar year"
-        ),
+        "voltage_kv": _num("kV", 1),
+        "line_cost_region": _text(),
+        "line_cost_usd_per_mile": _num("USD per mile"),
+        "substation_upgrade_usd": _num("USD"),
+        "line_capacity_mw": _num("MW"),
     },
-    strict=False,
-    name="tariffs",
 )
 
-PERMITTING = pa.DataFrameSchema(
+TARIFFS = Layer(
+    "tariffs",
     {
-        "state": Col(
-            str, [Chk.str_matches(r"^[A-Za-z]{2}$")], coerce=True, description="2-letter state or US"
+        "zone_id": _id("zone id of zones.csv", unique=True),
+        "energy_charge_usd_per_mwh": _num("USD/MWh"),
+        "demand_charge_usd_per_kw_month": _num("USD/kW-month", desc="on contracted capacity"),
+        "min_take_fraction": _opt(
+            "fraction", 0, 1, desc="share of contracted MW x hours paid even if unused"
         ),
-        "base_permitting_months": Col(float, [Chk.in_range(0, 120)], coerce=True, description="months"),
-        "by_right_industrial": Col(bool, coerce=True, required=False),
-        "state_siting_board": Col(bool, coerce=True, required=False),
+        "min_take_years": _opt("years", 0, 50, desc="from energization"),
+        "standby_charge_usd_per_kw_month": _opt("USD/kW-month", desc="of standby capacity"),
+        "price_escalation_per_year": _opt(
+            "per year", -0.2, 0.2, desc="real price escalation, fraction per year (0.02 = 2 %/yr)"
+        ),
+        "price_base_year": Column("int", "calendar year", 1990, 2100, required=False),
     },
-    strict=False,
-    name="permitting",
+    allow_empty=True,
 )
 
-GAS_POINTS = pa.DataFrameSchema(
+PERMITTING = Layer(
+    "permitting",
     {
-        "lat": _lat(),
-        "lon": _lon(),
-        "kind": Col(str, coerce=True, required=False),
-        "capacity_mw": _nonneg_opt("MW"),
+        "state": _text("2-letter state or US", pattern=(r"[A-Za-z]{2}", "TX or US")),
+        "base_permitting_months": _num("months", 0, 120),
+        "by_right_industrial": Column("bool", required=False),
+        "state_siting_board": Column("bool", required=False),
     },
-    strict=False,
-    name="gas_points",
+    allow_empty=True,
 )
 
-SUPPLY_CHAIN = pa.DataFrameSchema(
+GAS_POINTS = Layer(
+    "gas_points",
+    {**LAT_LON, "kind": _text(required=False), "capacity_mw": _opt("MW")},
+    points=True,
+)
+
+SUPPLY_CHAIN = Layer(
+    "supply_chain",
     {
-        "option_id": Col(str, coerce=True, description="option_id of power_options.csv"),
-        "year": Col(int, [Chk.in_range(2000, 2100)], coerce=True, description="calendar year of delivery"),
-        "max_new_mw_per_year": _nonneg("MW delivered per year (national cap)"),
+        "option_id": _text("option_id of power_options.csv"),
+        "year": Column("int", "calendar year", 2000, 2100, desc="year of delivery"),
+        "max_new_mw_per_year": _num("MW/year", desc="MW delivered per year (national cap)"),
     },
-    strict=False,
-    name="supply_chain",
+    allow_empty=True,
 )
 
-TABLE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "zones": ZONES,
-    "substations": SUBSTATIONS,
-    "candidate_sites": CANDIDATE_SITES,
-    "power_options": POWER_OPTIONS,
-    "costs": COSTS,
-    "line_costs": LINE_COSTS,
-    "tariffs": TARIFFS,
-    "permitting": PERMITTING,
-    "gas_points": GAS_POINTS,
-    "supply_chain": SUPPLY_CHAIN,
+TABLE_SCHEMAS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        ZONES,
+        SUBSTATIONS,
+        CANDIDATE_SITES,
+        POWER_OPTIONS,
+        COSTS,
+        LINE_COSTS,
+        TARIFFS,
+        PERMITTING,
+        GAS_POINTS,
+        SUPPLY_CHAIN,
+    )
 }
 
 REQUIRED_COSTS = {
@@ -259,7 +255,11 @@ REQUIRED_COSTS = {
 
 
 def validate(df: pd.DataFrame, layer: str, file: object) -> pd.DataFrame:
-    """Validate and coerce one table layer; raise :class:`InputError` naming file, column and rows.
+    """Validate and coerce one table layer; raise one :class:`InputError` naming every problem.
+
+    Every column of the layer's :class:`Layer` is checked (presence, numbers, blanks, range, whole
+    numbers, unique ids, allowed values, lat/lon); the error names the file, the column and the CSV
+    lines (``line 2`` is the first data row) of the first problem and lists the others.
 
     Parameters
     ----------
@@ -269,32 +269,72 @@ def validate(df: pd.DataFrame, layer: str, file: object) -> pd.DataFrame:
         Layer name, a key of :data:`TABLE_SCHEMAS`.
     file : path-like
         Where the table came from (for the message).
+
+    Returns
+    -------
+    DataFrame
+        ``df`` (same index) with the specified columns coerced: float, int64, str or bool.
     """
-    schema = TABLE_SCHEMAS[layer]
-    missing = [c for c, col in schema.columns.items() if col.required and c not in df.columns]
+    spec = TABLE_SCHEMAS[layer]
+    work = csv_line_index(df)
+    missing = [c for c, col in spec.columns.items() if col.required and c not in work.columns]
     if missing:
         raise InputError(
             f"{layer} table lacks required columns {missing}",
             file=file,
             column=missing[0],
-            fix=f"add the columns (units in their names) documented for '{layer}' in docs/data-layers.md",
+            fix=f"add the columns (units in their names) documented for '{layer}' in docs/data-layers.md; "
+            f"the file has {', '.join(map(str, list(df.columns)[:20])) or 'no columns'}",
         )
-    try:
-        return schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        first = cases.iloc[0]
-        column = first["column"]
-        sub = cases[cases["column"] == column]
-        rows = [int(i) + 2 if pd.notna(i) else "?" for i in sub["index"].tolist()]  # +2: header, 1-based
-        checks = sorted({str(c) for c in sub["check"].tolist()})
-        values = ", ".join(str(v) for v in sub["failure_case"].head(5).tolist())
-        desc = schema.columns[column].description if column in schema.columns else None
-        unit = f" (unit: {desc})" if desc else ""
+    if not spec.allow_empty:
+        check_not_empty(work, file, what=f"{layer} rows")
+    problems = Problems()
+    out = work.copy()
+    if spec.points:
+        lat_lon = problems.run(check_lat_lon, work, file)
+        if lat_lon is not None:
+            out["lat"], out["lon"] = lat_lon
+    for name, col in spec.columns.items():
+        if name in work.columns and not (spec.points and name in LAT_LON):
+            value = _check_column(work, name, col, file, problems)
+            if value is not None:
+                out[name] = value
+    problems.raise_all(f"{layer} table", file)
+    return out.set_axis(df.index, axis=0)
+
+
+def _check_column(df: pd.DataFrame, name: str, col: Column, file, problems: Problems) -> pd.Series | None:
+    """Coerce and check one column; problems are recorded, and None returned when it cannot be coerced."""
+    if col.kind == "bool":
+        return problems.run(to_bool, df, name, file)
+    if col.kind == "str":
+        values = df[name].astype("string").str.strip()
+        if not col.nullable:
+            problems.run(_no_blanks, values, file, name)
+        if col.allowed:
+            problems.run(check_allowed, values, col.allowed, file, name)
+        if col.pattern:
+            problems.run(check_pattern, values, col.pattern[0], file, name, col.pattern[1])
+    else:
+        values = problems.run(to_numeric, df, name, file, sentinels=())
+        if values is None:
+            return None
+        n = len(problems.errors)
+        problems.run(check_range, values, col.lo, col.hi, file, name, col.unit, allow_nan=col.nullable)
+        if col.kind == "int" and len(problems.errors) == n:
+            values = problems.run(check_whole, values, file, name)
+    if col.unique and values is not None:
+        problems.run(check_unique, pd.DataFrame({name: values}), name, file)
+    return values if values is None or col.kind != "str" else values.astype(str)
+
+
+def _no_blanks(values: pd.Series, file, column: str) -> None:
+    blank = values.isna() | (values == "")
+    if blank.any():
         raise InputError(
-            f"{layer}: {len(cases)} invalid value(s); column '{column}' fails {checks} with values [{values}]{unit}",
+            f"{int(blank.sum())} value(s) are blank",
             file=file,
             column=column,
-            rows=[f"line {r}" for r in rows],
-            fix="correct or remove those rows; values must be numbers in the column's unit, ids unique",
-        ) from None
+            rows=list(values.index[blank.to_numpy()]),
+            fix="fill the column in every row",
+        )

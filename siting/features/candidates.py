@@ -32,12 +32,16 @@
    ``market`` = ``greenfield``.
 6. **Gas access** (when ``gas_points`` is given): ``dist_gas_km`` = distance (EPSG:5070) to the nearest
    gas-access proxy point (existing gas-fired plant), :func:`siting.features.geo.distance_to_nearest_km`.
+
+Every function here is pure: it takes layers already read (a scenario's ``candidates.generate`` block is
+read by :func:`siting.data.layers.load_candidate_layers`) and opens no file. After generation,
+:func:`fill_state_from_outlines` and :func:`name_after_nearest_town` complete the state and the name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
@@ -47,14 +51,14 @@ import xarray as xr
 from pyproj import Transformer
 
 from siting.errors import InputError
-from siting.features.geo import distance_to_nearest_km
+from siting.features.geo import distance_to_nearest_km, nearest_cell
 from siting.features.permitting import (
     NATIONAL_BASE_PERMITTING_MONTHS,
     permitting_lead_time_months,
     site_permitting_months,
 )
 from siting.io._validate import EQUAL_AREA_CRS, GEOGRAPHIC_CRS, as_points, assign_zones, find_column
-from siting.io.land import IGBP_EXCLUDED, SQ_M_PER_ACRE
+from siting.io.land import IGBP_EXCLUDED, SQ_M_PER_ACRE, check_exclusion_layers
 
 CANDIDATE_COLUMNS = [
     "site_id",
@@ -179,18 +183,8 @@ def _raster_fraction(units: gpd.GeoDataFrame, mask: xr.DataArray, samples: int) 
     )
     lon, lat = Transformer.from_crs(EQUAL_AREA_CRS, GEOGRAPHIC_CRS, always_xy=True).transform(x, y)
     la, lo = mask["lat"].to_numpy(), mask["lon"].to_numpy()
-    il = np.clip(np.searchsorted(la, lat), 1, la.size - 1)
-    il = (
-        np.where(np.abs(la[il - 1] - lat) <= np.abs(la[il] - lat), il - 1, il)
-        if la.size > 1
-        else np.zeros_like(lat, dtype=int)
-    )
-    jl = np.clip(np.searchsorted(lo, lon), 1, lo.size - 1)
-    jl = (
-        np.where(np.abs(lo[jl - 1] - lon) <= np.abs(lo[jl] - lon), jl - 1, jl)
-        if lo.size > 1
-        else np.zeros_like(lon, dtype=int)
-    )
+    cells = nearest_cell(la, lo, lat, lon)
+    il, jl = cells.ilat, cells.ilon
     dlat = np.abs(np.median(np.diff(la))) if la.size > 1 else 1.0
     dlon = np.abs(np.median(np.diff(lo))) if lo.size > 1 else 1.0
     within = (
@@ -205,14 +199,9 @@ def _raster_fraction(units: gpd.GeoDataFrame, mask: xr.DataArray, samples: int) 
 
 def _sample_raster(points_lonlat: np.ndarray, raster: xr.DataArray) -> np.ndarray:
     """Nearest-cell values of a lat/lon raster at points (NaN outside its extent)."""
-    vals = (
-        raster.sel(
-            lat=xr.DataArray(points_lonlat[:, 1]), lon=xr.DataArray(points_lonlat[:, 0]), method="nearest"
-        )
-        .to_numpy()
-        .astype(float)
-    )
     la, lo = raster["lat"].to_numpy(), raster["lon"].to_numpy()
+    cells = nearest_cell(la, lo, points_lonlat[:, 1], points_lonlat[:, 0])
+    vals = raster.isel(lat=xr.DataArray(cells.ilat), lon=xr.DataArray(cells.ilon)).to_numpy().astype(float)
     out = (
         (points_lonlat[:, 1] < la.min())
         | (points_lonlat[:, 1] > la.max())
@@ -231,6 +220,359 @@ def _nearest(points: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, cols: Sequence
     j = j[~j.index.duplicated(keep="first")]
     j["_dist_km"] = j["_dist_m"] / 1000.0
     return j.reindex(points.index)
+
+
+@dataclass(frozen=True)
+class _Land:
+    """Units of land and what the steps of :func:`generate_candidates` found out about them.
+
+    Every table is row-aligned with ``units`` (EPSG:5070 polygons, metres).
+    """
+
+    units: gpd.GeoDataFrame
+    #: Remaining share of each unit after the raster exclusions (0–1).
+    scale: pd.Series
+    #: One entry per step: ``step``, ``acres`` left, ``removed_acres``, ``units`` left.
+    report: tuple[dict, ...]
+    #: Population density of each unit (people/km²; NaN unknown).
+    density: pd.Series | None = None
+    #: ``state``, ``county_fips``, ``climate_zone`` of each unit (strings, ``<NA>`` unknown).
+    attrs: pd.DataFrame | None = None
+    #: Representative point of each unit (EPSG:5070).
+    pts: gpd.GeoDataFrame | None = None
+
+    def acres(self) -> float:
+        """Land left (acres): unit area × remaining share."""
+        return float((self.units.geometry.area * self.scale).sum() / SQ_M_PER_ACRE)
+
+    def step(self, name: str, before_acres: float, **changes) -> _Land:
+        """Copy with ``changes`` applied and a report entry for step ``name`` (acres removed since
+        ``before_acres``)."""
+        land = replace(self, **changes)
+        left = land.acres()
+        entry = {"step": name, "acres": left, "removed_acres": before_acres - left, "units": len(land.units)}
+        return replace(land, report=(*self.report, entry))
+
+    def subset(self, keep: np.ndarray) -> _Land:
+        """Copy keeping the units where the boolean array ``keep`` is true (every row-aligned table)."""
+        tables = ("units", "scale", "density", "attrs", "pts")
+        return replace(self, **{k: getattr(self, k)[keep] for k in tables if getattr(self, k) is not None})
+
+
+def _check_arguments(substations: pd.DataFrame | None, acres_per_mw: float, cell_km: float) -> None:
+    """Positive land per MW (acres/MW) and cell side (km), and at least one substation."""
+    if acres_per_mw <= 0 or cell_km <= 0:
+        raise InputError("acres_per_mw and cell_km must be positive", column="acres_per_mw/cell_km")
+    if substations is None or len(substations) == 0:
+        raise InputError(
+            "no substations given",
+            column="substations",
+            fix="load substations first (siting.io.read_hifld_substations)",
+        )
+
+
+def _land_units(region, parcels: gpd.GeoDataFrame | None, cell_km: float) -> _Land:
+    """Step 1: parcels clipped to the region, else ``cell_km`` × ``cell_km`` km grid cells (EPSG:5070)."""
+    reg = _region_geometry(region)
+    if parcels is not None:
+        units = parcels.to_crs(EQUAL_AREA_CRS).copy()
+        units["geometry"] = shapely.intersection(units.geometry.to_numpy(), reg)
+        units = units[~units.geometry.is_empty].copy()
+        if "name" not in units:
+            units["name"] = units["site_id"]
+    else:
+        units = _grid_cells(reg, cell_km)
+    units = units.reset_index(drop=True)
+    acres = float(units.geometry.area.sum() / SQ_M_PER_ACRE)
+    if len(units) == 0:
+        raise InputError(
+            "the study region holds no parcel",
+            column="region",
+            fix="check the region and the parcels overlap",
+        )
+    report = ({"step": "study region", "acres": acres, "units": len(units)},)
+    return _Land(units=units, scale=pd.Series(1.0, index=units.index), report=report)
+
+
+def _exclusion_layers(exclusions, land_cover: xr.DataArray | None) -> list:
+    """The exclusion layers in order, the IGBP land-cover mask (classes 0, 11, 13, 15) last."""
+    layers = check_exclusion_layers(exclusions)
+    if land_cover is not None:
+        lc = xr.DataArray(
+            np.isin(land_cover.to_numpy(), list(IGBP_EXCLUDED)),
+            coords=land_cover.coords,
+            dims=land_cover.dims,
+        )
+        lc.attrs["kind"] = "land cover (water/wetland/urban/snow)"
+        layers.append(lc)
+    return layers
+
+
+def _exclude_raster(land: _Land, layer: xr.DataArray, samples: int) -> _Land:
+    """Remove the masked share of each unit (``samples`` × ``samples`` lattice per unit)."""
+    kind = layer.attrs.get("kind", layer.name or "raster")
+    mask = layer.sortby(["lat", "lon"]).astype(bool)
+    frac = _raster_fraction(land.units, mask, samples)
+    return land.step(f"exclusion: {kind}", land.acres(), scale=land.scale * (1.0 - frac))
+
+
+def _exclude_polygons(land: _Land, layer: gpd.GeoDataFrame) -> _Land:
+    """Cut the layer's polygons out of every unit (overlay difference in EPSG:5070)."""
+    if layer.crs is None:
+        raise InputError(
+            "an exclusion layer has no CRS",
+            file=layer.attrs.get("source_file"),
+            column="geometry",
+            fix="set its CRS",
+        )
+    kinds = layer["kind"].unique() if "kind" in layer else ["exclusion"]
+    name = f"exclusion: {'/'.join(map(str, kinds))}"
+    ex = _densify(layer).to_crs(EQUAL_AREA_CRS)[["geometry"]]
+    ex = ex[~ex.geometry.is_empty & ex.geometry.notna()]
+    if not len(ex):
+        return land.step(name, land.acres())
+    ex["geometry"] = shapely.make_valid(ex.geometry.to_numpy())
+    units = land.units
+    keep_cols = units.columns.difference(["geometry"]).tolist()
+    cut = gpd.overlay(units, ex, how="difference", keep_geom_type=True)
+    units = (
+        cut[keep_cols + ["geometry"]].set_index(units.index[units["site_id"].isin(cut["site_id"])])
+        if len(cut)
+        else units.iloc[0:0]
+    )
+    return land.step(name, land.acres(), units=units, scale=land.scale.reindex(units.index))
+
+
+def _apply_exclusions(land: _Land, layers: list, samples: int) -> _Land:
+    """Step 2: every exclusion layer in order, one report entry each."""
+    for layer in layers:
+        if isinstance(layer, xr.DataArray):
+            land = _exclude_raster(land, layer, samples)
+        else:
+            land = _exclude_polygons(land, layer)
+    return land
+
+
+#: Column spellings of a counties layer: internal name → accepted names.
+COUNTY_COLUMNS = {
+    "state": ["state", "STUSPS", "state_abbr"],
+    "county_fips": ["county_fips", "GEOID", "fips", "id"],
+    "climate_zone": ["climate_zone", "iecc_climate_zone"],
+    "population_density_per_km2": ["population_density_per_km2"],
+}
+
+
+def _county_attributes(pts: gpd.GeoDataFrame, counties: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``state``, ``county_fips`` (5 digits), ``climate_zone`` (strings) and
+    ``population_density_per_km2`` (people/km²) of the county holding each point; missing columns absent."""
+    if counties.crs is None:
+        raise InputError(
+            "the counties layer has no CRS", column="geometry", fix="counties.set_crs('EPSG:4326')"
+        )
+    cmap = {k: find_column(counties.columns, v) for k, v in COUNTY_COLUMNS.items()}
+    cpoly = counties[[c for c in cmap.values() if c] + [counties.geometry.name]].to_crs(EQUAL_AREA_CRS)
+    j = gpd.sjoin(pts, cpoly, how="left", predicate="within")
+    j = j[~j.index.duplicated(keep="first")].reindex(pts.index)
+    out = pd.DataFrame(index=pts.index)
+    for k in ("state", "county_fips", "climate_zone"):
+        if cmap[k]:
+            out[k] = j[cmap[k]].astype("string")
+    if cmap["county_fips"]:
+        out["county_fips"] = out["county_fips"].str.zfill(5)
+    if cmap["population_density_per_km2"]:
+        out["population_density_per_km2"] = pd.to_numeric(
+            j[cmap["population_density_per_km2"]], errors="coerce"
+        )
+    return out
+
+
+def _attach_county_attributes(
+    land: _Land, counties: gpd.GeoDataFrame | None, population_density: xr.DataArray | None
+) -> _Land:
+    """Step 3: representative points, counties' attributes and population density (people/km²) from the
+    counties first, the units' own column second, the raster third."""
+    units = land.units
+    pts = gpd.GeoDataFrame(
+        units[["site_id"]], geometry=units.geometry.representative_point(), crs=EQUAL_AREA_CRS
+    )
+    density = pd.Series(np.nan, index=units.index)
+    attrs = pd.DataFrame(index=units.index, columns=["state", "county_fips", "climate_zone"], dtype="string")
+    if counties is not None and len(units):
+        found = _county_attributes(pts, counties)
+        for k in ("state", "county_fips", "climate_zone"):
+            if k in found:
+                attrs[k] = found[k]
+        if "population_density_per_km2" in found:
+            density = found["population_density_per_km2"]
+    if "population_density_per_km2" in units:
+        density = density.fillna(pd.to_numeric(units["population_density_per_km2"], errors="coerce"))
+    if population_density is not None and len(units):
+        ll = np.column_stack(shapely.get_coordinates(pts.to_crs(GEOGRAPHIC_CRS).geometry.to_numpy()).T)
+        sampled = _sample_raster(ll, population_density.sortby(["lat", "lon"]))
+        density = density.fillna(pd.Series(sampled, index=units.index))
+    return replace(land, density=density, attrs=attrs, pts=pts)
+
+
+def _drop_dense(land: _Land, max_density_per_km2: float) -> _Land:
+    """Step 4: drop units denser than ``max_density_per_km2`` (people/km²) as urban."""
+    before = land.acres()
+    dense = (land.density > max_density_per_km2).to_numpy()
+    kept = land.subset(~dense) if dense.any() else land
+    return kept.step(f"urban (density > {max_density_per_km2:g} per km²)", before)
+
+
+def _buildable_acres(units: gpd.GeoDataFrame, scale: pd.Series) -> np.ndarray:
+    """Buildable land of each unit (acres): area left × the parcel file's buildable share (default 1)."""
+    buildable = units.geometry.area.to_numpy() * scale.to_numpy() / SQ_M_PER_ACRE
+    if "buildable_acres" in units:  # parcels: the file's buildable share of what is left
+        given = pd.to_numeric(units["buildable_acres"], errors="coerce")
+        share = (given / pd.to_numeric(units["acres"], errors="coerce")).clip(0, 1).fillna(1.0)
+        buildable = buildable * share.to_numpy()
+    return buildable
+
+
+def _nothing_left(report: Sequence[dict]) -> InputError:
+    """The error naming how many acres each exclusion removed when no unit is left."""
+    lines_txt = "; ".join(f"{r['step']}: -{r.get('removed_acres', 0):,.0f} acres" for r in report[1:])
+    return InputError(
+        f"no candidate site is left in the study region ({report[0]['acres']:,.0f} acres, {report[0]['units']} units) "
+        f"after the exclusions: {lines_txt}",
+        column="region",
+        fix="enlarge the region, relax an exclusion (max_population_density_per_km2, min_buildable_acres) "
+        "or check that the exclusion layers are the intended ones",
+    )
+
+
+def _drop_small(land: _Land, min_buildable_acres: float) -> tuple[_Land, np.ndarray]:
+    """Step 5: drop units with less than ``min_buildable_acres`` (acres); also the kept buildable acres."""
+    buildable = _buildable_acres(land.units, land.scale)
+    small = buildable < min_buildable_acres
+    entry = {
+        "step": f"too small (< {min_buildable_acres:g} buildable acres)",
+        "acres": land.acres() - float(buildable[small].sum()),
+        "removed_acres": float(buildable[small].sum()),
+        "units": int((~small).sum()),
+    }
+    land = replace(land, report=(*land.report, entry))
+    if (~small).sum() == 0:
+        raise _nothing_left(land.report)
+    return land.subset(~small), buildable[~small]
+
+
+def _unit_column(units: pd.DataFrame, column: str):
+    """A units column as strings, or ``<NA>`` when the units have no such column."""
+    return units[column].astype("string") if column in units else pd.NA
+
+
+def _land_cost(units: pd.DataFrame, density: pd.Series, base_usd_per_acre: float) -> np.ndarray:
+    """Land cost (USD/acre): the parcel file's price where given, else the density proxy."""
+    proxy = land_cost_proxy_usd_per_acre(density.to_numpy(), base_usd_per_acre)
+    if "land_cost_usd_per_acre" not in units:
+        return proxy
+    given = pd.to_numeric(units["land_cost_usd_per_acre"], errors="coerce").to_numpy()
+    return np.where(np.isnan(given), proxy, given)
+
+
+def _site_table(
+    land: _Land,
+    buildable: np.ndarray,
+    acres_per_mw: float,
+    max_it_mw: float,
+    land_cost_base_usd_per_acre: float,
+    permitting: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Step 6: the candidate-sites attributes of each unit (module docstring, items 3 and 5)."""
+    units, density, attrs = land.units, land.density, land.attrs
+    out = pd.DataFrame(index=units.index)
+    out["site_id"] = units["site_id"].astype(str)
+    out["name"] = units["name"].astype("string") if "name" in units else out["site_id"]
+    out["state"] = attrs["state"].fillna(_unit_column(units, "state"))
+    out["county_fips"] = attrs["county_fips"].fillna(_unit_column(units, "county_fips"))
+    ll = land.pts.to_crs(GEOGRAPHIC_CRS).geometry
+    out["lat"], out["lon"] = ll.y.to_numpy(), ll.x.to_numpy()
+    out["population_density_per_km2"] = density.to_numpy()
+    out["area_acres"] = units.geometry.area.to_numpy() / SQ_M_PER_ACRE
+    out["buildable_acres"] = buildable
+    out["land_cost_usd_per_acre"] = _land_cost(units, density, land_cost_base_usd_per_acre)
+    out["max_it_mw"] = np.minimum(buildable / acres_per_mw, max_it_mw)
+    out["permitting_lead_time_months"] = site_permitting_months(
+        out["state"].to_numpy(), density.to_numpy(), out["county_fips"].to_numpy(), permitting
+    )
+    out["permitting_lead_time_years"] = out["permitting_lead_time_months"] / 12.0
+    out["climate_zone"] = attrs["climate_zone"]
+    out["market"] = "greenfield"
+    return out
+
+
+def _line_distances_km(
+    pts: gpd.GeoDataFrame, lines: gpd.GeoDataFrame | None, classes_kv: Sequence[float]
+) -> dict[str, np.ndarray | float]:
+    """``dist_line_{V}kv_km``: distance (km) to the nearest line of at least V kV (NaN: no such line)."""
+    if lines is None or not len(lines):
+        return {f"dist_line_{v:g}kv_km": np.nan for v in classes_kv}
+    lp = lines.to_crs(EQUAL_AREA_CRS)
+    out = {}
+    for v in classes_kv:
+        sub = lp[lp["voltage_kv"] >= v]
+        out[f"dist_line_{v:g}kv_km"] = (
+            _nearest(pts, sub, ["voltage_kv"])["_dist_km"].to_numpy() if len(sub) else np.nan
+        )
+    return out
+
+
+def _zone_ids(land: _Land, zones: gpd.GeoDataFrame | None, near: pd.DataFrame):
+    """Zone of each unit: the zone polygon holding it, else the units' own ``zone_id``, else the zone of
+    the nearest substation (``Int64``)."""
+    if zones is not None:
+        return assign_zones(land.pts.to_crs(GEOGRAPHIC_CRS), zones).to_numpy()
+    if "zone_id" in land.units:
+        return pd.to_numeric(land.units["zone_id"], errors="coerce").astype("Int64").to_numpy()
+    return pd.array(
+        pd.to_numeric(near.get("zone_id", pd.Series(pd.NA, index=near.index)), errors="coerce"),
+        dtype="Int64",
+    )
+
+
+def _add_grid_distances(
+    out: pd.DataFrame,
+    land: _Land,
+    substations: pd.DataFrame,
+    lines: gpd.GeoDataFrame | None,
+    zones: gpd.GeoDataFrame | None,
+    classes_kv: Sequence[float],
+) -> pd.DataFrame:
+    """Step 7: nearest substation (km, id, kV), nearest line per voltage class (km) and the zone."""
+    subs = as_points(substations).to_crs(EQUAL_AREA_CRS)
+    cols = ["substation_id", "max_voltage_kv"] + (["zone_id"] if "zone_id" in subs else [])
+    near = _nearest(land.pts, subs, cols)
+    out = out.copy()
+    out["dist_substation_km"] = near["_dist_km"].to_numpy()
+    out["nearest_substation_id"] = near["substation_id"].to_numpy()
+    out["nearest_substation_kv"] = near["max_voltage_kv"].to_numpy()
+    for name, values in _line_distances_km(land.pts, lines, classes_kv).items():
+        out[name] = values
+    out["zone_id"] = _zone_ids(land, zones, near)
+    return out
+
+
+def _candidate_frame(
+    out: pd.DataFrame, classes_kv: Sequence[float], gas_points: pd.DataFrame | None, report: Sequence[dict]
+) -> gpd.GeoDataFrame:
+    """Step 8: the candidate-sites columns, the extra distance columns (``dist_gas_km`` with gas points),
+    points in EPSG:4326 and ``attrs["exclusion_report"]``."""
+    extra = ["area_acres", "dist_substation_km", "nearest_substation_id", "nearest_substation_kv"]
+    extra += [f"dist_line_{v:g}kv_km" for v in classes_kv]
+    if gas_points is not None:
+        out = out.copy()
+        out["dist_gas_km"] = distance_to_nearest_km(out[["lat", "lon"]], gas_points)
+        extra.append("dist_gas_km")
+    res = gpd.GeoDataFrame(
+        out[CANDIDATE_COLUMNS + extra].reset_index(drop=True),
+        geometry=gpd.points_from_xy(out["lon"], out["lat"]),
+        crs=GEOGRAPHIC_CRS,
+    )
+    res.attrs["exclusion_report"] = list(report)
+    return res
 
 
 def generate_candidates(
@@ -255,18 +597,15 @@ def generate_candidates(
     permitting: pd.DataFrame | None = None,
     gas_points: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Generate candidate sites in a study region (method in the module docstring).
+    """Generate candidate sites in a study region (method in the module docstring). Reads no file.
 
     Parameters
     ----------
-    region : bbox tuple, shapely geometry (EPSG:4326) or GeoDataFrame
-        Study region; a bbox is ``(lon_min, lat_min, lon_max, lat_max)`` in degrees.
+    region : bbox ``(lon_min, lat_min, lon_max, lat_max)`` (degrees), shapely geometry (EPSG:4326) or GeoDataFrame
     substations : DataFrame
         Internal substations (``substation_id, lat, lon, max_voltage_kv, zone_id`` …).
-    lines : GeoDataFrame, optional
-        Lines with ``voltage_kv`` (e.g. :func:`siting.io.read_hifld_lines`).
-    zones : GeoDataFrame, optional
-        Zone polygons with ``zone_id``.
+    lines, zones : GeoDataFrame, optional
+        Lines with ``voltage_kv`` (:func:`siting.io.read_hifld_lines`); zone polygons with ``zone_id``.
     counties : GeoDataFrame, optional
         County polygons with any of ``state``, ``county_fips`` (or ``GEOID``/``fips``/``id``),
         ``population_density_per_km2``, ``climate_zone``.
@@ -274,18 +613,10 @@ def generate_candidates(
         Parcels from :func:`siting.io.read_parcels`; used instead of grid cells.
     exclusions : GeoDataFrame, DataArray or list of them, optional
         Hard exclusions: polygons with a ``kind`` column, or boolean lat/lon masks with ``attrs["kind"]``.
-    land_cover : DataArray, optional
-        MODIS IGBP class raster (lat/lon); classes 0, 11, 13, 15 are excluded.
-    population_density : DataArray, optional
-        Population density raster (people/km², lat/lon), used where no counties layer gives it.
-    cell_km : float
-        Grid cell side (km).
-    acres_per_mw : float
-        Land per MW of IT load (acres/MW).
-    min_buildable_acres : float
-        Smallest unit kept (acres).
-    max_it_mw : float
-        Cap on a site's IT capacity (MW).
+    land_cover, population_density : DataArray, optional
+        MODIS IGBP classes (0, 11, 13, 15 excluded); density (people/km²) where counties give none.
+    cell_km, acres_per_mw, min_buildable_acres, max_it_mw : float
+        Grid cell side (km); land per MW of IT (acres/MW); smallest unit kept (acres); cap per site (MW).
     max_population_density_per_km2 : float
         Units denser than this are excluded as urban (people/km²).
     line_voltage_classes_kv : sequence of float
@@ -294,381 +625,84 @@ def generate_candidates(
         Lattice size per unit for raster exclusions.
     land_cost_base_usd_per_acre : float
         Base of the land-cost proxy (USD/acre).
-    permitting : DataFrame, optional
-        Permitting table (``state``, ``base_permitting_months``, optional ``county_fips``; see
-        :func:`siting.data.load.load_permitting`); None → national base of 9 months everywhere.
-    gas_points : DataFrame, optional
-        Gas-access proxy points with ``lat``/``lon`` (``data/gas_points.csv``); adds ``dist_gas_km``.
+    permitting, gas_points : DataFrame, optional
+        Permitting table (``state``, ``base_permitting_months``, optional ``county_fips``; None → national
+        9 months); gas-access points with ``lat``/``lon`` (adds ``dist_gas_km``).
 
     Returns
     -------
     geopandas.GeoDataFrame
         The candidate-sites schema (``data-layers.md``) plus ``area_acres``, ``dist_substation_km``,
-        ``nearest_substation_id``, ``nearest_substation_kv``, ``dist_line_{V}kv_km`` (and ``dist_gas_km``
-        with ``gas_points``); point geometry in EPSG:4326. ``attrs["exclusion_report"]`` lists the acres removed by each exclusion.
+        ``nearest_substation_id``, ``nearest_substation_kv``, ``dist_line_{V}kv_km`` (and ``dist_gas_km``);
+        points in EPSG:4326; ``attrs["exclusion_report"]`` lists the acres removed by each step.
 
     Raises
     ------
     InputError
-        When no unit is left after the exclusions (the message says which exclusion removed how much), or
-        on bad inputs.
+        When no unit is left after the exclusions (naming what each removed), or on bad inputs.
     """
-    if acres_per_mw <= 0 or cell_km <= 0:
-        raise InputError("acres_per_mw and cell_km must be positive", column="acres_per_mw/cell_km")
-    if substations is None or len(substations) == 0:
-        raise InputError(
-            "no substations given",
-            column="substations",
-            fix="load substations first (siting.io.read_hifld_substations)",
-        )
-    reg = _region_geometry(region)
-    if parcels is not None:
-        units = parcels.to_crs(EQUAL_AREA_CRS).copy()
-        units["geometry"] = shapely.intersection(units.geometry.to_numpy(), reg)
-        units = units[~units.geometry.is_empty].copy()
-        if "name" not in units:
-            units["name"] = units["site_id"]
-    else:
-        units = _grid_cells(reg, cell_km)
-    units = units.reset_index(drop=True)
-    report: list[dict] = [
-        {
-            "step": "study region",
-            "acres": float(units.geometry.area.sum() / SQ_M_PER_ACRE),
-            "units": len(units),
-        }
-    ]
-    if len(units) == 0:
-        raise InputError(
-            "the study region holds no parcel",
-            column="region",
-            fix="check the region and the parcels overlap",
-        )
-    scale = pd.Series(1.0, index=units.index)  # remaining share after raster exclusions
-
-    layers = []
-    for layer in (
-        []
-        if exclusions is None
-        else ([exclusions] if isinstance(exclusions, (gpd.GeoDataFrame, xr.DataArray)) else list(exclusions))
-    ):
-        layers.append(layer)
-    if land_cover is not None:
-        lc = xr.DataArray(
-            np.isin(land_cover.to_numpy(), list(IGBP_EXCLUDED)),
-            coords=land_cover.coords,
-            dims=land_cover.dims,
-        )
-        lc.attrs["kind"] = "land cover (water/wetland/urban/snow)"
-        layers.append(lc)
-
-    def acres() -> float:
-        return float((units.geometry.area * scale).sum() / SQ_M_PER_ACRE)
-
-    for layer in layers:
-        before = acres()
-        if isinstance(layer, xr.DataArray):
-            kind = layer.attrs.get("kind", layer.name or "raster")
-            mask = layer.sortby(["lat", "lon"]).astype(bool)
-            frac = _raster_fraction(units, mask, raster_samples)
-            scale = scale * (1.0 - frac)
-        else:
-            if layer.crs is None:
-                raise InputError(
-                    "an exclusion layer has no CRS",
-                    file=layer.attrs.get("source_file"),
-                    column="geometry",
-                    fix="set its CRS",
-                )
-            kinds = layer["kind"].unique() if "kind" in layer else ["exclusion"]
-            kind = "/".join(map(str, kinds))
-            ex = _densify(layer).to_crs(EQUAL_AREA_CRS)[["geometry"]]
-            ex = ex[~ex.geometry.is_empty & ex.geometry.notna()]
-            if len(ex):
-                ex["geometry"] = shapely.make_valid(ex.geometry.to_numpy())
-                keep_cols = units.columns.difference(["geometry"]).tolist()
-                cut = gpd.overlay(units, ex, how="difference", keep_geom_type=True)
-                units = (
-                    cut[keep_cols + ["geometry"]].set_index(
-                        units.index[units["site_id"].isin(cut["site_id"])]
-                    )
-                    if len(cut)
-                    else units.iloc[0:0]
-                )
-                scale = scale.reindex(units.index)
-        report.append(
-            {
-                "step": f"exclusion: {kind}",
-                "acres": acres(),
-                "removed_acres": before - acres(),
-                "units": len(units),
-            }
-        )
-
-    # population density (counties first, raster second) and counties' attributes
-    pts = gpd.GeoDataFrame(
-        units[["site_id"]], geometry=units.geometry.representative_point(), crs=EQUAL_AREA_CRS
-    )
-    density = pd.Series(np.nan, index=units.index)
-    attrs = pd.DataFrame(index=units.index, columns=["state", "county_fips", "climate_zone"], dtype="string")
-    if counties is not None and len(units):
-        if counties.crs is None:
-            raise InputError(
-                "the counties layer has no CRS", column="geometry", fix="counties.set_crs('EPSG:4326')"
-            )
-        spec = {
-            "state": ["state", "STUSPS", "state_abbr"],
-            "county_fips": ["county_fips", "GEOID", "fips", "id"],
-            "climate_zone": ["climate_zone", "iecc_climate_zone"],
-            "population_density_per_km2": ["population_density_per_km2"],
-        }
-        cmap = {k: find_column(counties.columns, v) for k, v in spec.items()}
-        cpoly = counties[[c for c in cmap.values() if c] + [counties.geometry.name]].to_crs(EQUAL_AREA_CRS)
-        j = gpd.sjoin(pts, cpoly, how="left", predicate="within")
-        j = j[~j.index.duplicated(keep="first")].reindex(units.index)
-        for k in ("state", "county_fips", "climate_zone"):
-            if cmap[k]:
-                attrs[k] = j[cmap[k]].astype("string")
-        if cmap["county_fips"]:
-            attrs["county_fips"] = attrs["county_fips"].str.zfill(5)
-        if cmap["population_density_per_km2"]:
-            density = pd.to_numeric(j[cmap["population_density_per_km2"]], errors="coerce")
-    if "population_density_per_km2" in units:
-        density = density.fillna(pd.to_numeric(units["population_density_per_km2"], errors="coerce"))
-    if population_density is not None and len(units):
-        ll = np.column_stack(shapely.get_coordinates(pts.to_crs(GEOGRAPHIC_CRS).geometry.to_numpy()).T)
-        density = density.fillna(
-            pd.Series(_sample_raster(ll, population_density.sortby(["lat", "lon"])), index=units.index)
-        )
-    before = acres()
-    dense = (density > max_population_density_per_km2).to_numpy()
-    if dense.any():
-        units, scale, density, attrs, pts = (x[~dense] for x in (units, scale, density, attrs, pts))
-    report.append(
-        {
-            "step": f"urban (density > {max_population_density_per_km2:g} per km²)",
-            "acres": acres(),
-            "removed_acres": before - acres(),
-            "units": len(units),
-        }
-    )
-
-    buildable = units.geometry.area.to_numpy() * scale.to_numpy() / SQ_M_PER_ACRE
-    if "buildable_acres" in units:  # parcels: the file's buildable share of what is left
-        share = (
-            (
-                pd.to_numeric(units["buildable_acres"], errors="coerce")
-                / pd.to_numeric(units["acres"], errors="coerce")
-            )
-            .clip(0, 1)
-            .fillna(1.0)
-        )
-        buildable = buildable * share.to_numpy()
-    small = buildable < min_buildable_acres
-    before = acres()
-    report.append(
-        {
-            "step": f"too small (< {min_buildable_acres:g} buildable acres)",
-            "acres": before - float(buildable[small].sum()),
-            "removed_acres": float(buildable[small].sum()),
-            "units": int((~small).sum()),
-        }
-    )
-    if (~small).sum() == 0:
-        lines_txt = "; ".join(f"{r['step']}: -{r.get('removed_acres', 0):,.0f} acres" for r in report[1:])
-        raise InputError(
-            f"no candidate site is left in the study region ({report[0]['acres']:,.0f} acres, {report[0]['units']} units) "
-            f"after the exclusions: {lines_txt}",
-            column="region",
-            fix="enlarge the region, relax an exclusion (max_population_density_per_km2, min_buildable_acres) "
-            "or check that the exclusion layers are the intended ones",
-        )
-    keep = ~small
-    units, density, attrs, pts = units[keep], density[keep], attrs[keep], pts[keep]
-    buildable = buildable[keep]
-
-    out = pd.DataFrame(index=units.index)
-    out["site_id"] = units["site_id"].astype(str)
-    out["name"] = units["name"].astype("string") if "name" in units else out["site_id"]
-    out["state"] = attrs["state"].fillna(units["state"].astype("string") if "state" in units else pd.NA)
-    out["county_fips"] = attrs["county_fips"].fillna(
-        units["county_fips"].astype("string") if "county_fips" in units else pd.NA
-    )
-    ll = pts.to_crs(GEOGRAPHIC_CRS).geometry
-    out["lat"], out["lon"] = ll.y.to_numpy(), ll.x.to_numpy()
-    out["population_density_per_km2"] = density.to_numpy()
-    out["area_acres"] = units.geometry.area.to_numpy() / SQ_M_PER_ACRE
-    out["buildable_acres"] = buildable
-    if "land_cost_usd_per_acre" in units:
-        given = pd.to_numeric(units["land_cost_usd_per_acre"], errors="coerce").to_numpy()
-        out["land_cost_usd_per_acre"] = np.where(
-            np.isnan(given), land_cost_proxy_usd_per_acre(density, land_cost_base_usd_per_acre), given
-        )
-    else:
-        out["land_cost_usd_per_acre"] = land_cost_proxy_usd_per_acre(
-            density.to_numpy(), land_cost_base_usd_per_acre
-        )
-    out["max_it_mw"] = np.minimum(buildable / acres_per_mw, max_it_mw)
-    out["permitting_lead_time_months"] = site_permitting_months(
-        out["state"].to_numpy(), density.to_numpy(), out["county_fips"].to_numpy(), permitting
-    )
-    out["permitting_lead_time_years"] = out["permitting_lead_time_months"] / 12.0
-    out["climate_zone"] = attrs["climate_zone"]
-    out["market"] = "greenfield"
-
-    # nearest substations and lines (EPSG:5070)
-    subs = as_points(substations).to_crs(EQUAL_AREA_CRS)
-    near = _nearest(
-        pts, subs, ["substation_id", "max_voltage_kv"] + (["zone_id"] if "zone_id" in subs else [])
-    )
-    out["dist_substation_km"] = near["_dist_km"].to_numpy()
-    out["nearest_substation_id"] = near["substation_id"].to_numpy()
-    out["nearest_substation_kv"] = near["max_voltage_kv"].to_numpy()
-    if lines is not None and len(lines):
-        lp = lines.to_crs(EQUAL_AREA_CRS)
-        for v in line_voltage_classes_kv:
-            sub = lp[lp["voltage_kv"] >= v]
-            out[f"dist_line_{v:g}kv_km"] = (
-                _nearest(pts, sub, ["voltage_kv"])["_dist_km"].to_numpy() if len(sub) else np.nan
-            )
-    else:
-        for v in line_voltage_classes_kv:
-            out[f"dist_line_{v:g}kv_km"] = np.nan
-    if zones is not None:
-        out["zone_id"] = assign_zones(pts.to_crs(GEOGRAPHIC_CRS), zones).to_numpy()
-    elif "zone_id" in units:
-        out["zone_id"] = pd.to_numeric(units["zone_id"], errors="coerce").astype("Int64").to_numpy()
-    else:
-        out["zone_id"] = pd.array(
-            pd.to_numeric(near.get("zone_id", pd.Series(pd.NA, index=near.index)), errors="coerce"),
-            dtype="Int64",
-        )
-    extra = ["area_acres", "dist_substation_km", "nearest_substation_id", "nearest_substation_kv"] + [
-        f"dist_line_{v:g}kv_km" for v in line_voltage_classes_kv
-    ]
-    if gas_points is not None:
-        out["dist_gas_km"] = distance_to_nearest_km(out[["lat", "lon"]], gas_points)
-        extra.append("dist_gas_km")
-    res = gpd.GeoDataFrame(
-        out[CANDIDATE_COLUMNS + extra].reset_index(drop=True),
-        geometry=gpd.points_from_xy(out["lon"], out["lat"]),
-        crs=GEOGRAPHIC_CRS,
-    )
-    res.attrs["exclusion_report"] = report
-    return res
+    _check_arguments(substations, acres_per_mw, cell_km)
+    land = _land_units(region, parcels, cell_km)
+    land = _apply_exclusions(land, _exclusion_layers(exclusions, land_cover), raster_samples)
+    land = _attach_county_attributes(land, counties, population_density)
+    land = _drop_dense(land, max_population_density_per_km2)
+    land, buildable = _drop_small(land, min_buildable_acres)
+    out = _site_table(land, buildable, acres_per_mw, max_it_mw, land_cost_base_usd_per_acre, permitting)
+    out = _add_grid_distances(out, land, substations, lines, zones, line_voltage_classes_kv)
+    return _candidate_frame(out, line_voltage_classes_kv, gas_points, land.report)
 
 
-def candidates_from_config(
-    config: Mapping,
+def fill_state_from_outlines(candidates: gpd.GeoDataFrame, states: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Candidates whose ``state`` is unknown (no counties layer) get the state outline holding them."""
+    if not candidates["state"].isna().any() or "state" not in states:
+        return candidates
+    pts = candidates[["geometry"]].to_crs(states.crs)
+    hit = gpd.sjoin(pts, states[["state", "geometry"]], predicate="within", how="left")
+    hit = hit[~hit.index.duplicated(keep="first")]
+    out = candidates.copy()
+    out["state"] = out["state"].fillna(hit["state"])
+    return out
+
+
+def name_after_nearest_town(
+    candidates: gpd.GeoDataFrame,
+    towns: pd.DataFrame,
     *,
-    substations: pd.DataFrame,
-    lines: gpd.GeoDataFrame | None = None,
-    zones: gpd.GeoDataFrame | None = None,
-    base_dir: str | Path = ".",
-    land_cover: xr.DataArray | None = None,
+    max_km: float = 60.0,
     permitting: pd.DataFrame | None = None,
-    gas_points: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Generate candidates from a scenario's ``candidates: {generate: …}`` block.
+    """Borrow from the nearest town within ``max_km`` (km; nearest-neighbour join in EPSG:5070) its name
+    ("cell c10km_3_7 near Denton, TX") and, where the candidate has no population density, its density
+    (people/km²), from which the land-cost (USD/acre) and permitting (months) proxies are recomputed.
 
-    Example block (paths relative to the scenario file)::
-
-        generate:
-          region: [-100.0, 30.0, -96.0, 34.0]     # bbox, or a file of polygons
-          cell_km: 10
-          acres_per_mw: 0.75
-          min_buildable_acres: 50
-          counties: data/counties.gpkg
-          parcels: {file: parcels.geojson, id_column: parcel_id}   # optional, instead of grid cells
-          exclusions:
-            - {file: padus.gpkg, kind: protected}
-            - {file: nfhl.shp, kind: flood}
-            - {raster: igbp.tif, kind: water, exclude_values: [0]}
-
-    Parameters
-    ----------
-    config : mapping
-        The ``generate`` block (or a mapping holding it under ``generate``).
-    substations, lines, zones :
-        Already-loaded grid layers of the scenario.
-    base_dir : path
-        Directory relative paths are resolved against.
-    land_cover : DataArray, optional
-        MODIS IGBP classes on a lat/lon grid (e.g. the embedded climate layer's ``land_cover_igbp``).
-    permitting, gas_points : DataFrame, optional
-        Permitting table and gas-access points (see :func:`generate_candidates`).
+    ``towns`` has ``name``, ``lat``, ``lon`` (degrees) and ``population_density_per_km2``.
     """
-    from siting.io import read_exclusion_raster, read_exclusions, read_parcels
-    from siting.io._validate import read_vector
-
-    cfg = dict(config.get("generate", config))
-    base = Path(base_dir)
-    known = {
-        "region",
-        "cell_km",
-        "acres_per_mw",
-        "min_buildable_acres",
-        "max_it_mw",
-        "max_population_density_per_km2",
-        "counties",
-        "parcels",
-        "exclusions",
-        "line_voltage_classes_kv",
-        "raster_samples",
-    }
-    unknown = set(cfg) - known
-    if unknown:
-        raise InputError(
-            f"unknown key(s) {', '.join(sorted(unknown))} in candidates.generate",
-            column="candidates.generate",
-            fix=f"use {', '.join(sorted(known))}",
-        )
-    if "region" not in cfg:
-        raise InputError(
-            "candidates.generate needs a region",
-            column="region",
-            fix="give a bbox [lon_min, lat_min, lon_max, lat_max] or a polygon file",
-        )
-    region = cfg.pop("region")
-    if isinstance(region, (str, Path)):
-        region = read_vector(base / region)
-    counties = cfg.pop("counties", None)
-    if counties is not None:
-        counties = read_vector(base / counties)
-    parcels = cfg.pop("parcels", None)
-    if parcels is not None:
-        parcels = (
-            read_parcels(
-                base / parcels["file"], id_column=parcels.get("id_column"), layer=parcels.get("layer")
-            )
-            if isinstance(parcels, Mapping)
-            else read_parcels(base / parcels)
-        )
-    layers = []
-    for spec in cfg.pop("exclusions", []) or []:
-        if "raster" in spec:
-            layers.append(
-                read_exclusion_raster(
-                    base / spec["raster"],
-                    kind=spec.get("kind", "other"),
-                    variable=spec.get("variable"),
-                    exclude_values=spec.get("exclude_values"),
-                )
-            )
-        else:
-            layers.append(
-                read_exclusions(base / spec["file"], kind=spec.get("kind", "other"), layer=spec.get("layer"))
-            )
-    return generate_candidates(
-        region,
-        substations,
-        lines,
-        zones=zones,
-        counties=counties,
-        parcels=parcels,
-        exclusions=layers,
-        land_cover=land_cover,
-        permitting=permitting,
-        gas_points=gas_points,
-        **cfg,
+    points = as_points(towns).to_crs(EQUAL_AREA_CRS)
+    near = gpd.sjoin_nearest(
+        candidates[["geometry"]].to_crs(EQUAL_AREA_CRS),
+        points[["name", "population_density_per_km2", "geometry"]],
+        how="left",
+        max_distance=max_km * 1000.0,
     )
+    near = near[~near.index.duplicated(keep="first")]
+    out = candidates.copy()
+    named = near["name"].notna()
+    out.loc[named, "name"] = (
+        out.loc[named, "name"].astype(str) + " near " + near.loc[named, "name"].astype(str)
+    )
+    if "population_density_per_km2" not in out:
+        return out
+    unknown = out["population_density_per_km2"].isna() & near["population_density_per_km2"].notna()
+    if unknown.any():
+        dens = near.loc[unknown, "population_density_per_km2"].astype(float)
+        out.loc[unknown, "population_density_per_km2"] = dens
+        out.loc[unknown, "land_cost_usd_per_acre"] = land_cost_proxy_usd_per_acre(dens.to_numpy())
+        months = site_permitting_months(
+            out.loc[unknown, "state"].to_numpy(),
+            dens.to_numpy(),
+            out.loc[unknown, "county_fips"].to_numpy() if "county_fips" in out else None,
+            permitting,
+        )
+        out.loc[unknown, "permitting_lead_time_months"] = months
+        out.loc[unknown, "permitting_lead_time_years"] = months / 12.0
+    return out

@@ -1,10 +1,14 @@
-"""Geometry features: distances in a projected CRS and nearest-neighbour candidates.
+"""Geometry features: distances in a projected CRS, nearest-neighbour candidates, nearest grid cells.
 
-Distances are computed in the CONUS Albers equal-area projection (EPSG:5070, metres), never in degrees.
-Over the contiguous US its scale error is below about 1 % for the distances that matter here (tens of km).
+Distances between points are computed in the CONUS Albers equal-area projection (EPSG:5070, metres), never
+in degrees. Over the contiguous US its scale error is below about 1 % for the distances that matter here
+(tens of km). Points are matched to the cells of a regular lat/lon grid by :func:`nearest_cell`, the one
+grid lookup of the package (weather, climate and raster sampling all use it).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -118,3 +122,87 @@ def distance_to_nearest_km(sites: pd.DataFrame, points: pd.DataFrame) -> np.ndar
     tree = cKDTree(projected_xy_m(_lonlat_points(points)))
     dist_m, _ = tree.query(projected_xy_m(_lonlat_points(sites)), k=1)
     return np.asarray(dist_m, dtype=float) / 1000.0
+
+
+class GridCells(NamedTuple):
+    """Result of :func:`nearest_cell`, one entry per point."""
+
+    ilat: np.ndarray  #: row of the cell (index into the grid's latitudes), int
+    ilon: np.ndarray  #: column of the cell (index into the grid's longitudes), int
+    offset_deg: np.ndarray  #: distance from the point to the cell centre (degrees, see nearest_cell)
+    found: np.ndarray  #: bool, the cell lies within ``max_offset_deg``
+
+
+def _nearest_on_axis(axis: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Index of the value of ``axis`` (any order) nearest to each ``x``; ties go to the lower value."""
+    if axis.size == 1:
+        return np.zeros(x.shape, dtype=int)
+    order = np.argsort(axis, kind="stable")
+    a = axis[order]
+    i = np.clip(np.searchsorted(a, x), 1, a.size - 1)
+    return order[np.where(np.abs(a[i - 1] - x) <= np.abs(a[i] - x), i - 1, i)]
+
+
+def _offset_deg(cell_lat, cell_lon, lat, lon):
+    """Local equirectangular distance (degrees): √(Δlat² + (cos(lat) · Δlon)²) at the point's latitude."""
+    return np.hypot(cell_lat - lat, np.cos(np.radians(lat)) * (cell_lon - lon))
+
+
+def _nearest_valid(grid_lat, grid_lon, valid, lat, lon, chunk_cells: int = 20_000_000):
+    """Nearest cell where ``valid`` is true, by brute force over the valid cells (few points expected)."""
+    vi, vj = np.nonzero(valid)
+    ilat, ilon = np.zeros(lat.size, dtype=int), np.zeros(lat.size, dtype=int)
+    step = max(1, chunk_cells // max(vi.size, 1))
+    for s in range(0, lat.size, step):  # chunks bound the (point × valid cell) matrix in memory
+        d = _offset_deg(
+            grid_lat[vi][None, :], grid_lon[vj][None, :], lat[s : s + step, None], lon[s : s + step, None]
+        )
+        k = d.argmin(axis=1)
+        ilat[s : s + step], ilon[s : s + step] = vi[k], vj[k]
+    return ilat, ilon
+
+
+def nearest_cell(grid_lat, grid_lon, lat, lon, *, valid=None, max_offset_deg: float = np.inf) -> GridCells:
+    """The grid cell nearest to each point: the one lookup from points to a regular lat/lon grid.
+
+    Distance is the local equirectangular distance in degrees, √(Δlat² + (cos φ · Δlon)²) with φ the point's
+    latitude (close to the great-circle angle over the cell-sized distances it is used for). On a full rectilinear grid the
+    nearest cell in that metric is the nearest latitude row and the nearest longitude column, found by binary
+    search (O(log n) per point, any grid size); ties go to the lower coordinate. With ``valid`` the nearest
+    *valid* cell is taken instead, for the points whose nearest cell is not valid (e.g. coastal sites in an
+    ocean cell of a land-only climate grid).
+
+    Max-offset rule: a point whose cell centre lies more than ``max_offset_deg`` away is not matched
+    (``found`` is false); the caller decides whether to raise. A point inside the grid is always within half a
+    cell diagonal of its cell.
+
+    Parameters
+    ----------
+    grid_lat, grid_lon : array-like
+        Cell-centre latitudes (n_lat,) and longitudes (n_lon,) of the grid (degrees), in any order.
+    lat, lon : array-like
+        Points (degrees), same shape.
+    valid : array-like of bool, optional
+        Shape (n_lat, n_lon): cells that may be chosen (default all).
+    max_offset_deg : float
+        Largest accepted point–cell distance (degrees).
+
+    Returns
+    -------
+    GridCells
+        ``ilat``, ``ilon`` (int indices into ``grid_lat``/``grid_lon``), ``offset_deg`` and ``found``, each
+        shaped like ``lat``.
+    """
+    glat, glon = np.asarray(grid_lat, dtype=float), np.asarray(grid_lon, dtype=float)
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    ilat, ilon = _nearest_on_axis(glat, lat), _nearest_on_axis(glon, lon)
+    if valid is not None:
+        valid = np.asarray(valid, dtype=bool)
+        bad = ~valid[ilat, ilon]
+        if bad.any() and valid.any():
+            ilat[bad], ilon[bad] = _nearest_valid(glat, glon, valid, lat[bad], lon[bad])
+    offset = _offset_deg(glat[ilat], glon[ilon], lat, lon)
+    found = offset <= max_offset_deg
+    if valid is not None:
+        found &= valid[ilat, ilon]
+    return GridCells(ilat, ilon, offset, found)

@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-HOURS_PER_YEAR = 8760.0
+from .timing import HOURS_PER_YEAR, MONTHS_PER_YEAR
+
 KW_PER_MW = 1000.0
-MONTHS_PER_YEAR = 12.0
 
 #: Load factor at which the fallback split reproduces the EIA average (–).
 FALLBACK_LOAD_FACTOR = 0.8

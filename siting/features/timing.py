@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
+HOURS_PER_YEAR = 8760  # a 365-day year (the typical year of the climate layer)
+MONTHS_PER_YEAR = 12.0
 DAYS_PER_MONTH_AVG = 365.25 / 12.0  # 30.4375 days
 #: Days of each month in a 365-day typical year (the climate's year: Feb 29 is dropped).
 TYPICAL_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])

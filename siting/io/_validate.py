@@ -1,20 +1,26 @@
-"""Shared checks for the loaders: every problem becomes an :class:`~siting.errors.InputError`.
+"""The one validation module: every check of every loader, each problem an :class:`~siting.errors.InputError`.
 
 Each check names the file, the column, the offending rows and the fix. None of them drops data silently:
-a loader either returns every row it read or raises.
+a loader either returns every row it read or raises. The readers of public formats (:mod:`siting.io`) call
+these checks directly; the internal layers call them through the column specifications of
+:mod:`siting.data.schemas`. :class:`Problems` collects the problems of several checks so that a table
+reports all of them at once.
+
+Rows are named by the labels of the table's index: feature indices for vector layers, ``line N`` (the
+header being line 1) for CSV tables (:func:`csv_line_index`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.errors import InputError
+from siting.errors import InputError, did_you_mean
 
 #: Projected CRS used for every distance and area (NAD83 / Conus Albers, metres).
 EQUAL_AREA_CRS = "EPSG:5070"
@@ -24,7 +30,9 @@ GEOGRAPHIC_CRS = "EPSG:4326"
 #: HIFLD and EIA use sentinels for "unknown"; they are read as missing.
 MISSING_SENTINELS = (-999999, -999999.0, -99999, -9999)
 
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet", ".zip", ".fgb")
+#: Contiguous-US bounding box (degrees) used to recognise swapped latitude and longitude.
+CONUS_LAT = (24.0, 50.0)
+CONUS_LON = (-125.0, -66.0)
 
 
 def norm_name(name: str) -> str:
@@ -62,10 +70,12 @@ def require_column(df: pd.DataFrame, candidates: Sequence[str], file, what: str)
     return col
 
 
-def read_vector(path, *, layer=None) -> gpd.GeoDataFrame:
+def read_vector(path, *, layer=None, name: str | None = None) -> gpd.GeoDataFrame:
     """Read a GeoJSON / GeoPackage / Shapefile / GeoParquet / FlatGeobuf file with pyogrio.
 
-    Raises :class:`InputError` for a missing file or one GDAL cannot read.
+    ``layer`` is the layer inside a multi-layer file (GeoPackage); ``name`` is what the file holds, for
+    messages (``"transmission_lines"``). Raises :class:`InputError` for a missing file or one GDAL cannot
+    read.
     """
     path = Path(path)
     if not path.exists():
@@ -79,7 +89,7 @@ def read_vector(path, *, layer=None) -> gpd.GeoDataFrame:
         raise
     except Exception as exc:  # GDAL / arrow errors carry no file context: add it
         raise InputError(
-            f"cannot read the file as a vector layer ({type(exc).__name__}: {exc})",
+            f"cannot read {name or 'the file'} as a vector layer ({type(exc).__name__}: {exc})",
             file=path,
             fix="write it as GeoJSON, GeoPackage, Shapefile (with .shx/.dbf/.prj) or GeoParquet",
         ) from exc
@@ -168,7 +178,7 @@ def check_unique(df: pd.DataFrame, column: str, file) -> None:
             file=file,
             column=column,
             rows=list(df.index[dup.to_numpy()]),
-            fix="give every feature a unique id (or drop the duplicate features)",
+            fix="give every row (feature) a unique id, or drop the duplicates",
         )
     missing = df[column].isna()
     if missing.any():
@@ -209,6 +219,19 @@ def to_numeric(
     return values
 
 
+def _range_text(lo: float | None, hi: float | None, unit: str) -> str:
+    """``[0, 1] –``, ``≥ 0 MW`` or ``≤ 240 months``."""
+    if lo is not None and hi is not None:
+        text = f"[{lo:g}, {hi:g}]"
+    elif lo is not None:
+        text = f"≥ {lo:g}"
+    elif hi is not None:
+        text = f"≤ {hi:g}"
+    else:
+        text = "any"
+    return f"{text} {unit}".rstrip()
+
+
 def check_range(
     values: pd.Series,
     lo: float | None,
@@ -229,21 +252,155 @@ def check_range(
     if bad.any():
         shown = ", ".join(f"{x:g}" for x in v[bad][:3])
         raise InputError(
-            f"{int(bad.sum())} value(s) out of the physical range [{lo}, {hi}] {unit} (e.g. {shown})",
+            f"{int(bad.sum())} value(s) out of the physical range {_range_text(lo, hi, unit)} (e.g. {shown})",
             file=file,
             column=column,
             rows=list(values.index[bad]),
-            fix=f"correct the values or convert them to {unit}",
+            fix=f"correct the values or convert them to {unit or 'the documented unit'}",
         )
     if not allow_nan and np.isnan(v).any():
         nan = np.isnan(v)
         raise InputError(
-            f"{int(nan.sum())} value(s) are missing",
+            f"{int(nan.sum())} value(s) are missing (NaN or blank)",
             file=file,
             column=column,
             rows=list(values.index[nan]),
-            fix="fill the missing values",
+            fix="fill the missing values (a number in every row)",
         )
+
+
+def check_whole(values: pd.Series, file, column: str) -> pd.Series:
+    """Refuse non-integer values in an id or year column; return the column as int64."""
+    v = values.to_numpy(dtype=float)
+    bad = np.isfinite(v) & (v != np.round(v))
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} value(s) are not whole numbers (e.g. {v[bad][0]:g})",
+            file=file,
+            column=column,
+            rows=list(values.index[bad]),
+            fix="write whole numbers (ids and years have no decimals)",
+        )
+    return values.astype("int64")
+
+
+def check_allowed(values: pd.Series, allowed: Sequence[str], file, column: str) -> None:
+    """Refuse values outside ``allowed``, suggesting the closest allowed value."""
+    bad = values.notna() & ~values.isin(list(allowed))
+    if bad.any():
+        first = str(values[bad].iloc[0])
+        raise InputError(
+            f"{int(bad.sum())} unknown value(s) (e.g. {first!r}){did_you_mean(first, allowed)}",
+            file=file,
+            column=column,
+            rows=list(values.index[bad.to_numpy()]),
+            fix=f"use one of {', '.join(allowed)}",
+        )
+
+
+def check_pattern(values: pd.Series, pattern: str, file, column: str, example: str) -> None:
+    """Refuse text that does not match the regular expression ``pattern``."""
+    text = values.astype("string")
+    bad = text.notna() & ~text.str.fullmatch(pattern).fillna(False)
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} value(s) have the wrong form (e.g. {text[bad].iloc[0]!r})",
+            file=file,
+            column=column,
+            rows=list(values.index[bad.to_numpy()]),
+            fix=f"write values like {example}",
+        )
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
+
+
+def to_bool(df: pd.DataFrame, column: str, file) -> pd.Series:
+    """``df[column]`` as bool: true/false, yes/no, 1/0 (any case); blank is False; anything else raises."""
+    raw = df[column]
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.astype(bool)
+    text = raw.astype("string").str.strip().str.lower().fillna("")
+    bad = ~text.isin(_TRUE | _FALSE)
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} value(s) are not true/false (e.g. {raw[bad].iloc[0]!r})",
+            file=file,
+            column=column,
+            rows=list(df.index[bad.to_numpy()]),
+            fix="write True or False",
+        )
+    return text.isin(_TRUE).astype(bool)
+
+
+def check_lat_lon(
+    df: pd.DataFrame, file, *, lat: str = "lat", lon: str = "lon"
+) -> tuple[pd.Series, pd.Series]:
+    """Latitude and longitude columns as float, refusing text, blanks, out-of-range and swapped values.
+
+    A row is taken as swapped when ``|lat| > 90`` but ``|lon| ≤ 90``, or when the point lies outside the
+    contiguous US but its swap lies inside (a US longitude written as the latitude).
+    """
+    y, x = to_numeric(df, lat, file, sentinels=()), to_numeric(df, lon, file, sentinels=())
+    yv, xv = y.to_numpy(dtype=float), x.to_numpy(dtype=float)
+    in_us = _in_conus(yv, xv)
+    swapped = ((np.abs(yv) > 90) & (np.abs(xv) <= 90)) | (~in_us & _in_conus(xv, yv))
+    if swapped.any():
+        k = int(np.flatnonzero(swapped)[0])
+        raise InputError(
+            f"{int(swapped.sum())} point(s) have latitude and longitude swapped (e.g. {lat} {yv[k]:g}, "
+            f"{lon} {xv[k]:g})",
+            file=file,
+            column=lat,
+            rows=list(df.index[swapped]),
+            fix=f"swap the two columns: {lat} is degrees north (−90…90), {lon} degrees east (−180…180, "
+            "negative in the US)",
+        )
+    check_range(y, -90.0, 90.0, file, lat, "degrees north", allow_nan=False)
+    check_range(x, -180.0, 180.0, file, lon, "degrees east", allow_nan=False)
+    return y, x
+
+
+def _in_conus(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    return (lat >= CONUS_LAT[0]) & (lat <= CONUS_LAT[1]) & (lon >= CONUS_LON[0]) & (lon <= CONUS_LON[1])
+
+
+def csv_line_index(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its rows labelled ``line 2``, ``line 3`` … (the CSV header is line 1)."""
+    return df.set_axis(pd.Index([f"line {i + 2}" for i in range(len(df))]), axis=0)
+
+
+def csv_lines(mask: pd.Series) -> list[str]:
+    """CSV line labels (``line N``, the header being line 1) of the rows where ``mask`` is true."""
+    return [f"line {i + 2}" for i in np.flatnonzero(mask.to_numpy())]
+
+
+class Problems:
+    """Collects the problems of several checks, so that a table reports all of them at once.
+
+    Example::
+
+        problems = Problems()
+        values = problems.run(to_numeric, df, "max_it_mw", path)  # None if the check raised
+        problems.raise_all("candidate_sites", path)  # one InputError listing every problem
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[InputError] = []
+
+    def run(self, check: Callable, *args, **kwargs):
+        """Call ``check``; record an :class:`InputError` it raises and return None instead."""
+        try:
+            return check(*args, **kwargs)
+        except InputError as exc:
+            self.errors.append(exc)
+            return None
+
+    def raise_all(self, what: str, file) -> None:
+        """Raise one :class:`InputError` for every recorded problem (nothing when there is none)."""
+        if self.errors:
+            raise InputError.combine(self.errors, what, file)
 
 
 def as_points(df: pd.DataFrame, *, lat: str = "lat", lon: str = "lon") -> gpd.GeoDataFrame:
@@ -280,13 +437,3 @@ def assign_zones(
     joined = gpd.sjoin_nearest(pts, zp, how="left", max_distance=nearest_km * 1000.0, distance_col="_d")
     joined = joined[~joined.index.duplicated(keep="first")]
     return pd.to_numeric(joined[zone_col], errors="coerce").reindex(points.index).astype("Int64")
-
-
-def rename_map(columns: Iterable[str], spec: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    """Map the file's columns to internal names using a {internal: [accepted spellings]} spec."""
-    out: dict[str, str] = {}
-    for internal, spellings in spec.items():
-        col = find_column(columns, spellings)
-        if col is not None:
-            out[col] = internal
-    return out

@@ -183,6 +183,20 @@ def read_hifld_lines(
     check_geometries(gdf, path, ("LineString", "MultiLineString"), what="line")
     id_col = require_column(gdf, ["ID", "line_id", "OBJECTID"], path, "line id")
     check_unique(gdf, id_col, path)
+    volt = _line_voltage_kv(gdf, path)
+    out = _line_table(gdf, path, id_col, volt)
+    if min_voltage_kv is not None:
+        out = _drop_low_voltage_lines(out, min_voltage_kv, path)
+    if substations is not None and len(out):
+        subs = as_points(substations).to_crs(EQUAL_AREA_CRS)
+        a, b = _endpoints(out.geometry)
+        out["from_substation_id"] = _snap(a, out.crs, subs, snap_km).to_numpy()
+        out["to_substation_id"] = _snap(b, out.crs, subs, snap_km).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def _line_voltage_kv(gdf: gpd.GeoDataFrame, path) -> pd.Series:
+    """Line voltage (kV) from ``VOLTAGE``, else the representative kV of ``VOLT_CLASS``; 1–1,200 kV."""
     volt_col = require_column(gdf, ["VOLTAGE", "voltage_kv", "kV"], path, "voltage (kV)")
     volt = to_numeric(gdf, volt_col, path)
     vclass = find_column(gdf.columns, ["VOLT_CLASS"])
@@ -192,46 +206,51 @@ def read_hifld_lines(
         )
         volt = volt.fillna(from_class)
     check_range(volt, 1.0, 1200.0, path, volt_col, "kV")
+    return volt
+
+
+def _text_column(gdf: pd.DataFrame, column: str | None) -> pd.Series:
+    """A column as strings, or ``<NA>`` everywhere when the file has no such column."""
+    if column:
+        return gdf[column].astype("string")
+    return pd.Series(pd.NA, index=gdf.index, dtype="string")
+
+
+def _line_table(gdf: gpd.GeoDataFrame, path, id_col: str, volt: pd.Series) -> gpd.GeoDataFrame:
+    """The internal lines table: ids, voltage (kV), rating (MW: the file's, else from the voltage), no
+    substation ends yet, owner and status, EPSG:4326."""
     rating_col = find_column(gdf.columns, ["rating_mw", "RATING_MW", "CAPACITY_MW"])
     rating = to_numeric(gdf, rating_col, path) if rating_col else pd.Series(np.nan, index=gdf.index)
     rating = rating.fillna(pd.Series(line_capacity_mw(volt), index=gdf.index))
-    owner_col = find_column(gdf.columns, ["OWNER", "owner"])
-    status_col = find_column(gdf.columns, ["STATUS", "status"])
-    out = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "line_id": _ids(gdf[id_col]),
             "voltage_kv": volt,
             "rating_mw": rating,
             "from_substation_id": pd.Series(pd.NA, index=gdf.index, dtype="object"),
             "to_substation_id": pd.Series(pd.NA, index=gdf.index, dtype="object"),
-            "owner": gdf[owner_col].astype("string")
-            if owner_col
-            else pd.Series(pd.NA, index=gdf.index, dtype="string"),
-            "status": gdf[status_col].astype("string")
-            if status_col
-            else pd.Series(pd.NA, index=gdf.index, dtype="string"),
+            "owner": _text_column(gdf, find_column(gdf.columns, ["OWNER", "owner"])),
+            "status": _text_column(gdf, find_column(gdf.columns, ["STATUS", "status"])),
         },
         geometry=gdf.geometry.to_numpy(),
         crs=GEOGRAPHIC_CRS,
         index=gdf.index,
     )
-    if min_voltage_kv is not None:
-        keep = out["voltage_kv"] >= min_voltage_kv
-        if (~keep).any():
-            log.info(
-                "%s: dropped %d lines below %g kV or of unknown voltage",
-                path,
-                int((~keep).sum()),
-                min_voltage_kv,
-            )
-        out = out[keep].copy()
-        out.attrs["dropped"] = {"below_min_voltage_or_unknown": int((~keep).sum())}
-    if substations is not None and len(out):
-        subs = as_points(substations).to_crs(EQUAL_AREA_CRS)
-        a, b = _endpoints(out.geometry)
-        out["from_substation_id"] = _snap(a, out.crs, subs, snap_km).to_numpy()
-        out["to_substation_id"] = _snap(b, out.crs, subs, snap_km).to_numpy()
-    return out.reset_index(drop=True)
+
+
+def _drop_low_voltage_lines(out: gpd.GeoDataFrame, min_voltage_kv: float, path) -> gpd.GeoDataFrame:
+    """Lines at or above ``min_voltage_kv`` (kV); the count dropped is logged and in ``attrs["dropped"]``."""
+    keep = out["voltage_kv"] >= min_voltage_kv
+    if (~keep).any():
+        log.info(
+            "%s: dropped %d lines below %g kV or of unknown voltage",
+            path,
+            int((~keep).sum()),
+            min_voltage_kv,
+        )
+    out = out[keep].copy()
+    out.attrs["dropped"] = {"below_min_voltage_or_unknown": int((~keep).sum())}
+    return out
 
 
 def read_hifld_substations(
@@ -288,21 +307,45 @@ def read_hifld_substations(
     id_col = require_column(gdf, ["ID", "substation_id", "OBJECTID"], path, "substation id")
     check_unique(gdf, id_col, path)
     vmax_col = require_column(gdf, ["MAX_VOLT", "max_voltage_kv", "MAXVOLT"], path, "maximum voltage (kV)")
+    out = _substation_table(gdf, path, id_col, vmax_col)
+    out, dropped = _filter_substations(out, statuses, min_voltage_kv, path, vmax_col)
+    pts = as_points(out)
+    out["line_rating_mw"] = _line_rating_mw(out, pts, lines, snap_km)
+    out["load_mw"] = 0.0
+    out["generation_mw"] = _generation_mw(out, pts, plants, plant_snap_km)
+    # a capacity column of the file wins; rows where it is blank fall back to the fraction of the rating
+    out["headroom_mw"] = out["_headroom"].fillna(headroom_fraction * out["line_rating_mw"])
+    out["zone_id"] = assign_zones(pts, zones).to_numpy()
+    out.attrs["dropped"] = dropped
+    out.attrs["source_file"] = str(path)
+    return out[SUBSTATION_COLUMNS + ["min_voltage_kv", "lines_count", "state", "status"]]
+
+
+def _min_voltage_kv(gdf: gpd.GeoDataFrame, path, vmax: pd.Series) -> pd.Series:
+    """``MIN_VOLT`` (kV, 0–1,200, not above ``MAX_VOLT``), NaN when the file has none."""
+    vmin_col = find_column(gdf.columns, ["MIN_VOLT", "min_voltage_kv"])
+    if not vmin_col:
+        return pd.Series(np.nan, index=gdf.index)
+    vmin = to_numeric(gdf, vmin_col, path)
+    check_range(vmin, 0.0, 1200.0, path, vmin_col, "kV")
+    above = vmin > vmax
+    if above.any():
+        raise InputError(
+            "minimum voltage above maximum voltage",
+            file=path,
+            column=vmin_col,
+            rows=list(gdf.index[above.to_numpy()]),
+            fix="swap or correct MIN_VOLT / MAX_VOLT",
+        )
+    return vmin
+
+
+def _substation_table(gdf: gpd.GeoDataFrame, path, id_col: str, vmax_col: str) -> pd.DataFrame:
+    """Ids, name, lat/lon (degrees), max/min voltage (kV), line count, state, status and the file's
+    capacity column as ``_headroom`` (MW, NaN when absent), each checked."""
     vmax = to_numeric(gdf, vmax_col, path)
     check_range(vmax, 1.0, 1200.0, path, vmax_col, "kV")
-    vmin_col = find_column(gdf.columns, ["MIN_VOLT", "min_voltage_kv"])
-    vmin = to_numeric(gdf, vmin_col, path) if vmin_col else pd.Series(np.nan, index=gdf.index)
-    if vmin_col:
-        check_range(vmin, 0.0, 1200.0, path, vmin_col, "kV")
-        above = vmin > vmax
-        if above.any():
-            raise InputError(
-                "minimum voltage above maximum voltage",
-                file=path,
-                column=vmin_col,
-                rows=list(gdf.index[above.to_numpy()]),
-                fix="swap or correct MIN_VOLT / MAX_VOLT",
-            )
+    vmin = _min_voltage_kv(gdf, path, vmax)
     lines_col = find_column(gdf.columns, ["LINES", "lines_count"])
     nlines = to_numeric(gdf, lines_col, path) if lines_col else pd.Series(np.nan, index=gdf.index)
     check_range(nlines, 0.0, 100.0, path, lines_col or "LINES", "lines")
@@ -310,7 +353,6 @@ def read_hifld_substations(
     state_col = find_column(gdf.columns, ["STATE", "state"])
     status_col = find_column(gdf.columns, ["STATUS", "status"])
     head_col = find_column(gdf.columns, ["headroom_mw", "HEADROOM_MW", "AVAIL_CAP", "available_capacity_mw"])
-
     out = pd.DataFrame(
         {
             "substation_id": _ids(gdf[id_col]),
@@ -328,6 +370,14 @@ def read_hifld_substations(
     )
     if head_col:
         check_range(out["_headroom"], 0.0, 1e5, path, head_col, "MW")
+    return out
+
+
+def _filter_substations(
+    out: pd.DataFrame, statuses: tuple[str, ...] | None, min_voltage_kv: float | None, path, vmax_col: str
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Substations with one of ``statuses`` and at least ``min_voltage_kv`` (kV), renumbered from 0; the
+    counts dropped by each filter (logged). Raises when none is left."""
     dropped: dict[str, int] = {}
     if statuses is not None:
         keep = out["status"].isin([s.upper() for s in statuses])
@@ -346,51 +396,52 @@ def read_hifld_substations(
             column=vmax_col,
             fix="lower min_voltage_kv, widen statuses, or check the MAX_VOLT values",
         )
-    out = out.reset_index(drop=True)
-    pts = as_points(out)
+    return out.reset_index(drop=True), dropped
 
-    # line rating: attached lines if a lines layer is given, else LINES x capacity(max voltage)
+
+def _line_rating_mw(
+    out: pd.DataFrame, pts: gpd.GeoDataFrame, lines: gpd.GeoDataFrame | None, snap_km: float
+) -> np.ndarray:
+    """Rating of the lines attached to each substation (MW; ends snapped within ``snap_km`` km), else
+    ``LINES`` (2 when unknown) × the rating at the substation's maximum voltage."""
     fallback = out["lines_count"].fillna(2.0).clip(lower=1.0) * line_capacity_mw(out["max_voltage_kv"])
-    if lines is not None and len(lines):
-        subs_proj = pts.to_crs(EQUAL_AREA_CRS)
-        a, b = _endpoints(lines.geometry)
-        ends = pd.DataFrame(
-            {
-                "sub": np.r_[
-                    _snap(a, lines.crs, subs_proj, snap_km).to_numpy(),
-                    _snap(b, lines.crs, subs_proj, snap_km).to_numpy(),
-                ],
-                "mw": np.r_[lines["rating_mw"].to_numpy(float), lines["rating_mw"].to_numpy(float)],
-            }
-        ).dropna()
-        attached = ends.groupby("sub")["mw"].sum()
-        rating = out["substation_id"].map(attached)
-        out["line_rating_mw"] = rating.fillna(pd.Series(fallback, index=out.index)).to_numpy(float)
-    else:
-        out["line_rating_mw"] = np.asarray(fallback, dtype=float)
+    if lines is None or not len(lines):
+        return np.asarray(fallback, dtype=float)
+    subs_proj = pts.to_crs(EQUAL_AREA_CRS)
+    a, b = _endpoints(lines.geometry)
+    ends = pd.DataFrame(
+        {
+            "sub": np.r_[
+                _snap(a, lines.crs, subs_proj, snap_km).to_numpy(),
+                _snap(b, lines.crs, subs_proj, snap_km).to_numpy(),
+            ],
+            "mw": np.r_[lines["rating_mw"].to_numpy(float), lines["rating_mw"].to_numpy(float)],
+        }
+    ).dropna()
+    attached = ends.groupby("sub")["mw"].sum()
+    rating = out["substation_id"].map(attached)
+    return rating.fillna(pd.Series(fallback, index=out.index)).to_numpy(float)
 
-    out["load_mw"] = 0.0
-    out["generation_mw"] = 0.0
-    if plants is not None and len(plants):
-        op = (
-            plants[plants["status"].astype("string").str.upper().isin(OPERATING_STATUSES)]
-            if "status" in plants
-            else plants
-        )
-        if len(op):
-            pp = as_points(op).to_crs(EQUAL_AREA_CRS)
-            sp = pts[["substation_id", "geometry"]].to_crs(EQUAL_AREA_CRS)
-            j = gpd.sjoin_nearest(pp, sp, how="inner", max_distance=plant_snap_km * 1e3)
-            j = j[~j.index.duplicated(keep="first")]
-            gen = j.groupby("substation_id")["nameplate_mw"].sum()
-            out["generation_mw"] = out["substation_id"].map(gen).fillna(0.0).to_numpy(float)
 
-    # a capacity column of the file wins; rows where it is blank fall back to the fraction of the rating
-    out["headroom_mw"] = out["_headroom"].fillna(headroom_fraction * out["line_rating_mw"])
-    out["zone_id"] = assign_zones(pts, zones).to_numpy()
-    out.attrs["dropped"] = dropped
-    out.attrs["source_file"] = str(path)
-    return out[SUBSTATION_COLUMNS + ["min_voltage_kv", "lines_count", "state", "status"]]
+def _generation_mw(
+    out: pd.DataFrame, pts: gpd.GeoDataFrame, plants: pd.DataFrame | None, plant_snap_km: float
+) -> np.ndarray | float:
+    """Nameplate (MW) of the operating plants whose nearest substation within ``plant_snap_km`` km this is."""
+    if plants is None or not len(plants):
+        return 0.0
+    op = (
+        plants[plants["status"].astype("string").str.upper().isin(OPERATING_STATUSES)]
+        if "status" in plants
+        else plants
+    )
+    if not len(op):
+        return 0.0
+    pp = as_points(op).to_crs(EQUAL_AREA_CRS)
+    sp = pts[["substation_id", "geometry"]].to_crs(EQUAL_AREA_CRS)
+    j = gpd.sjoin_nearest(pp, sp, how="inner", max_distance=plant_snap_km * 1e3)
+    j = j[~j.index.duplicated(keep="first")]
+    gen = j.groupby("substation_id")["nameplate_mw"].sum()
+    return out["substation_id"].map(gen).fillna(0.0).to_numpy(float)
 
 
 #: EIA-860 status codes of generators that exist and can run.

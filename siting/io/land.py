@@ -27,6 +27,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+try:  # optional: only GeoTIFF rasters need it
+    import rasterio
+except ImportError:  # pragma: no cover - rasterio is installed with the geo extras
+    rasterio = None
+
 from siting.errors import InputError
 
 from ._validate import (
@@ -81,27 +86,48 @@ def read_parcels(path, *, layer: str | None = None, id_column: str | None = None
     name_col = find_column(gdf.columns, ["name", "parcel_name", "owner_name"])
     out["name"] = gdf[name_col].astype("string") if name_col else out["site_id"]
     out["acres"] = gdf.geometry.to_crs(EQUAL_AREA_CRS).area.to_numpy() / SQ_M_PER_ACRE
-    for internal, spellings, lo, hi, unit in (
-        ("buildable_acres", ["buildable_acres"], 0.0, None, "acres"),
-        ("land_cost_usd_per_acre", ["land_cost_usd_per_acre", "price_usd_per_acre"], 0.0, 1e8, "USD/acre"),
-        ("land_value_usd", ["land_value_usd", "total_value_usd"], 0.0, 1e12, "USD"),
-        (
-            "population_density_per_km2",
-            ["population_density_per_km2", "pop_density_per_km2"],
-            0.0,
-            1e5,
-            "people/km²",
-        ),
-    ):
+    out = _parcel_labels(gdf, _parcel_numbers(gdf, out, path))
+    if "land_value_usd" in out and "land_cost_usd_per_acre" not in out:
+        out["land_cost_usd_per_acre"] = out["land_value_usd"] / out["acres"]
+    out["buildable_acres"] = _buildable_acres(out, path)
+    out.attrs["source_file"] = str(path)
+    return out
+
+
+#: Numeric parcel columns: internal name, accepted spellings, range and unit.
+PARCEL_NUMBERS = (
+    ("buildable_acres", ["buildable_acres"], 0.0, None, "acres"),
+    ("land_cost_usd_per_acre", ["land_cost_usd_per_acre", "price_usd_per_acre"], 0.0, 1e8, "USD/acre"),
+    ("land_value_usd", ["land_value_usd", "total_value_usd"], 0.0, 1e12, "USD"),
+    (
+        "population_density_per_km2",
+        ["population_density_per_km2", "pop_density_per_km2"],
+        0.0,
+        1e5,
+        "people/km²",
+    ),
+)
+#: Label parcel columns: internal name and accepted spellings.
+PARCEL_LABELS = (
+    ("state", ["state", "STUSPS"]),
+    ("county_fips", ["county_fips", "GEOID", "FIPS"]),
+    ("zone_id", ["zone_id"]),
+)
+
+
+def _parcel_numbers(gdf: gpd.GeoDataFrame, out: gpd.GeoDataFrame, path) -> gpd.GeoDataFrame:
+    """``out`` with the file's numeric columns of :data:`PARCEL_NUMBERS` (units there), range-checked."""
+    for internal, spellings, lo, hi, unit in PARCEL_NUMBERS:
         col = find_column(gdf.columns, spellings)
         if col is not None:
             out[internal] = to_numeric(gdf, col, path)
             check_range(out[internal], lo, hi, path, col, unit)
-    for internal, spellings in (
-        ("state", ["state", "STUSPS"]),
-        ("county_fips", ["county_fips", "GEOID", "FIPS"]),
-        ("zone_id", ["zone_id"]),
-    ):
+    return out
+
+
+def _parcel_labels(gdf: gpd.GeoDataFrame, out: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``out`` with ``state``, ``county_fips`` (5 digits) and ``zone_id`` (``Int64``) where the file has them."""
+    for internal, spellings in PARCEL_LABELS:
         col = find_column(gdf.columns, spellings)
         if col is not None:
             out[internal] = gdf[col].astype("string")
@@ -109,22 +135,23 @@ def read_parcels(path, *, layer: str | None = None, id_column: str | None = None
         out["county_fips"] = out["county_fips"].str.zfill(5)
     if "zone_id" in out:
         out["zone_id"] = pd.to_numeric(out["zone_id"], errors="coerce").astype("Int64")
-    if "land_value_usd" in out and "land_cost_usd_per_acre" not in out:
-        out["land_cost_usd_per_acre"] = out["land_value_usd"] / out["acres"]
-    if "buildable_acres" not in out:
-        out["buildable_acres"] = out["acres"]
-    else:
-        over = out["buildable_acres"] > out["acres"] * 1.01
-        if over.any():
-            raise InputError(
-                "buildable acres exceed the parcel's area",
-                file=path,
-                column="buildable_acres",
-                rows=list(out.index[over.to_numpy()]),
-                fix="check the units (acres, not m² or hectares) or the geometry",
-            )
-    out.attrs["source_file"] = str(path)
     return out
+
+
+def _buildable_acres(out: gpd.GeoDataFrame, path) -> pd.Series:
+    """The file's buildable acres, at most 1 % above the parcel's area (acres); the area when absent."""
+    if "buildable_acres" not in out:
+        return out["acres"]
+    over = out["buildable_acres"] > out["acres"] * 1.01
+    if over.any():
+        raise InputError(
+            "buildable acres exceed the parcel's area",
+            file=path,
+            column="buildable_acres",
+            rows=list(out.index[over.to_numpy()]),
+            fix="check the units (acres, not m² or hectares) or the geometry",
+        )
+    return out["buildable_acres"]
 
 
 def read_exclusions(path, *, kind: str, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -187,40 +214,11 @@ def read_exclusion_raster(
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", file=path, fix="check the path")
-    if path.suffix.lower() in (".tif", ".tiff"):
-        da = _read_geotiff(path)
-    else:
-        try:
-            ds = xr.open_dataset(path)
-        except Exception as exc:
-            raise InputError(
-                f"cannot read the raster ({exc})", file=path, fix="write NetCDF or GeoTIFF"
-            ) from exc
-        names = list(ds.data_vars) if variable is None else [variable]
-        if len(names) != 1 or names[0] not in ds:
-            raise InputError(
-                "cannot tell which variable is the exclusion layer",
-                file=path,
-                column=variable,
-                fix=f"pass variable= one of {', '.join(map(str, ds.data_vars))}",
-            )
-        da = ds[names[0]]
-        ren = {}
-        for d in da.dims:
-            low = str(d).lower()
-            if low in ("latitude", "y"):
-                ren[d] = "lat"
-            elif low in ("longitude", "x"):
-                ren[d] = "lon"
-        da = da.rename(ren)
-        if set(da.dims) != {"lat", "lon"}:
-            raise InputError(
-                f"raster dims are {da.dims}; expected lat and lon",
-                file=path,
-                column=names[0],
-                fix="squeeze or rename the dims",
-            )
-        da = da.load()
+    da = (
+        _read_geotiff(path)
+        if path.suffix.lower() in (".tif", ".tiff")
+        else _read_netcdf_raster(path, variable)
+    )
     lat, lon = da["lat"].to_numpy(), da["lon"].to_numpy()
     if np.nanmax(np.abs(lat)) > 90 or np.nanmax(lon) > 360 or np.nanmin(lon) < -180:
         raise InputError(
@@ -240,15 +238,48 @@ def read_exclusion_raster(
     return out
 
 
-def _read_geotiff(path: Path) -> xr.DataArray:
+def _read_netcdf_raster(path: Path, variable: str | None) -> xr.DataArray:
+    """The one (or the named) variable of a NetCDF file on ``lat``/``lon`` dims (``latitude``/``y`` and
+    ``longitude``/``x`` renamed), loaded."""
     try:
-        import rasterio
-    except ImportError as exc:  # optional dependency
+        ds = xr.open_dataset(path)
+    except Exception as exc:
+        raise InputError(f"cannot read the raster ({exc})", file=path, fix="write NetCDF or GeoTIFF") from exc
+    names = list(ds.data_vars) if variable is None else [variable]
+    if len(names) != 1 or names[0] not in ds:
+        raise InputError(
+            "cannot tell which variable is the exclusion layer",
+            file=path,
+            column=variable,
+            fix=f"pass variable= one of {', '.join(map(str, ds.data_vars))}",
+        )
+    da = ds[names[0]]
+    ren = {}
+    for d in da.dims:
+        low = str(d).lower()
+        if low in ("latitude", "y"):
+            ren[d] = "lat"
+        elif low in ("longitude", "x"):
+            ren[d] = "lon"
+    da = da.rename(ren)
+    if set(da.dims) != {"lat", "lon"}:
+        raise InputError(
+            f"raster dims are {da.dims}; expected lat and lon",
+            file=path,
+            column=names[0],
+            fix="squeeze or rename the dims",
+        )
+    return da.load()
+
+
+def _read_geotiff(path: Path) -> xr.DataArray:
+    """Band 1 of an EPSG:4326 GeoTIFF on cell-centre ``lat``/``lon`` (degrees); nodata → NaN."""
+    if rasterio is None:  # optional dependency
         raise InputError(
             "reading GeoTIFF needs the optional package rasterio",
             file=path,
             fix="pip install rasterio, or convert the raster to NetCDF (gdal_translate -of netCDF)",
-        ) from exc
+        )
     with rasterio.open(path) as src:
         if src.crs is None:
             raise InputError("the raster has no CRS", file=path, fix="gdal_edit.py -a_srs EPSG:4326 FILE")

@@ -94,44 +94,10 @@ def read_eia860_plants(path, *, statuses: tuple[str, ...] | None = None) -> pd.D
         raise InputError("file not found", file=path, fix="check the path")
     raw = _read_table(path)
     check_not_empty(raw, path, "plants")
-    cols = {k: find_column(raw.columns, v) for k, v in _SPELLINGS.items()}
-    for key in ("plant_code", "lat", "lon", "technology", "nameplate_mw", "status"):
-        cols[key] = require_column(raw, _SPELLINGS[key], path, key.replace("_", " "))
+    cols = _plant_columns(raw, path)
     raw = raw.reset_index(drop=True)
     raw.index = raw.index + 2  # report file line numbers (header is line 1)
-
-    out = pd.DataFrame(index=raw.index)
-    out["plant_code"] = raw[cols["plant_code"]].astype("string").str.strip()
-    out["generator_id"] = (
-        raw[cols["generator_id"]].astype("string").str.strip() if cols["generator_id"] else pd.NA
-    )
-    out["name"] = raw[cols["name"]].astype("string") if cols["name"] else out["plant_code"]
-    out["state"] = raw[cols["state"]].astype("string").str.strip().str.upper() if cols["state"] else pd.NA
-    for key, lo, hi, unit in (
-        ("lat", -90, 90, "degrees"),
-        ("lon", -180, 180, "degrees"),
-        ("nameplate_mw", 0, 10_000, "MW"),
-    ):
-        out[key] = to_numeric(raw, cols[key], path)
-        check_range(out[key], lo, hi, path, cols[key], unit, allow_nan=False)
-    out["technology"] = raw[cols["technology"]].astype("string").str.strip()
-    out["energy_source"] = (
-        raw[cols["energy_source"]].astype("string").str.strip() if cols["energy_source"] else pd.NA
-    )
-    status = raw[cols["status"]].astype("string").str.strip().str.upper()
-    unknown = ~status.isin(EIA860_STATUS_CODES)
-    if unknown.any():
-        raise InputError(
-            f"unknown status code(s) {', '.join(sorted(set(status[unknown].fillna('<blank>'))))}",
-            file=path,
-            column=cols["status"],
-            rows=list(raw.index[unknown.to_numpy()]),
-            fix=f"use the EIA-860 codes {', '.join(EIA860_STATUS_CODES)}",
-        )
-    out["status"] = status
-    out["operating_year"] = (
-        to_numeric(raw, cols["operating_year"], path).astype("Int64") if cols["operating_year"] else pd.NA
-    )
+    out = _plant_table(raw, cols, path)
     key = (
         out["plant_code"] + "/" + out["generator_id"].fillna("")
         if cols["generator_id"]
@@ -146,3 +112,55 @@ def read_eia860_plants(path, *, statuses: tuple[str, ...] | None = None) -> pd.D
         out = out[out["status"].isin([s.upper() for s in statuses])]
     out.attrs["source_file"] = str(path)
     return out[PLANT_COLUMNS].reset_index(drop=True)
+
+
+def _plant_columns(raw: pd.DataFrame, path: Path) -> dict[str, str | None]:
+    """The file's column of each internal column (None when absent); the required ones must exist."""
+    cols = {k: find_column(raw.columns, v) for k, v in _SPELLINGS.items()}
+    for key in ("plant_code", "lat", "lon", "technology", "nameplate_mw", "status"):
+        cols[key] = require_column(raw, _SPELLINGS[key], path, key.replace("_", " "))
+    return cols
+
+
+def _stripped(raw: pd.DataFrame, column: str | None):
+    """A column as stripped strings, or ``<NA>`` when the file has no such column."""
+    return raw[column].astype("string").str.strip() if column else pd.NA
+
+
+def _plant_status(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    """EIA-860 status codes (upper case); unknown codes raise, naming the rows."""
+    status = raw[column].astype("string").str.strip().str.upper()
+    unknown = ~status.isin(EIA860_STATUS_CODES)
+    if unknown.any():
+        raise InputError(
+            f"unknown status code(s) {', '.join(sorted(set(status[unknown].fillna('<blank>'))))}",
+            file=path,
+            column=column,
+            rows=list(raw.index[unknown.to_numpy()]),
+            fix=f"use the EIA-860 codes {', '.join(EIA860_STATUS_CODES)}",
+        )
+    return status
+
+
+def _plant_table(raw: pd.DataFrame, cols: dict[str, str | None], path: Path) -> pd.DataFrame:
+    """Internal columns: ids, name, state, lat/lon (degrees), technology, energy source, nameplate (MW,
+    0–10,000), status, operating year; each checked."""
+    out = pd.DataFrame(index=raw.index)
+    out["plant_code"] = raw[cols["plant_code"]].astype("string").str.strip()
+    out["generator_id"] = _stripped(raw, cols["generator_id"])
+    out["name"] = raw[cols["name"]].astype("string") if cols["name"] else out["plant_code"]
+    out["state"] = raw[cols["state"]].astype("string").str.strip().str.upper() if cols["state"] else pd.NA
+    for key, lo, hi, unit in (
+        ("lat", -90, 90, "degrees"),
+        ("lon", -180, 180, "degrees"),
+        ("nameplate_mw", 0, 10_000, "MW"),
+    ):
+        out[key] = to_numeric(raw, cols[key], path)
+        check_range(out[key], lo, hi, path, cols[key], unit, allow_nan=False)
+    out["technology"] = raw[cols["technology"]].astype("string").str.strip()
+    out["energy_source"] = _stripped(raw, cols["energy_source"])
+    out["status"] = _plant_status(raw, cols["status"], path)
+    out["operating_year"] = (
+        to_numeric(raw, cols["operating_year"], path).astype("Int64") if cols["operating_year"] else pd.NA
+    )
+    return out

@@ -1,6 +1,6 @@
 """Weather: gridded ERA5 NetCDF and point NSRDB / TMY3 / TMY2 / EPW files → tidy xarray with units.
 
-Internal names (units in the name) used by :mod:`siting.features.climate`:
+Internal names (units in the name) used by :mod:`siting.features.hourly`:
 
 =============================  ============  ==========================================================
 name                           unit          from
@@ -30,9 +30,11 @@ from __future__ import annotations
 import glob
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pvlib
 import xarray as xr
 
 from siting.errors import InputError
@@ -135,6 +137,97 @@ def _step_seconds(time: xr.DataArray, file) -> float:
     return float(dt[0])
 
 
+def _rename_era5_dims(ds: xr.Dataset) -> xr.Dataset:
+    """``valid_time``/``latitude``/``longitude`` → ``time``/``lat``/``lon``; the first valid ``expver``."""
+    names = {"valid_time": "time", "latitude": "lat", "longitude": "lon"}
+    ds = ds.rename({d: names[str(d).lower()] for d in [*ds.dims, *ds.coords] if str(d).lower() in names})
+    if "expver" in ds.dims:  # ERA5 + ERA5T mixed download: take the first non-missing version
+        ds = ds.bfill("expver").isel(expver=0)
+    return ds.drop_vars([c for c in ("expver", "number") if c in ds.coords and c not in ds.dims])
+
+
+def _check_grid_dims(ds: xr.Dataset, file) -> None:
+    """Raise :class:`InputError` unless ``ds`` has ``time``/``lat``/``lon`` dims with degree coordinates."""
+    for dim in ("time", "lat", "lon"):
+        if dim not in ds.dims:
+            raise InputError(
+                f"no '{dim}' dimension (dims are {tuple(ds.dims)})",
+                file=file,
+                column=dim,
+                fix="use ERA5 single-level hourly NetCDF",
+            )
+    lat, lon = ds["lat"].to_numpy(), ds["lon"].to_numpy()
+    if np.abs(lat).max() > 90 or lon.min() < -180 or lon.max() > 360:
+        raise InputError(
+            "latitude/longitude out of range", file=file, column="lat/lon", fix="coordinates must be degrees"
+        )
+
+
+def _era5_ghi(ds: xr.Dataset, units, file) -> xr.DataArray:
+    """GHI (W m⁻²) from ``ssrd``: accumulated energy over the step (J m⁻²) / Δt, or a flux as is."""
+    u = _unit(ds["ssrd"], "ssrd", units, file)
+    kind = _ENERGY_UNITS.get(u.lower())
+    if kind is None:
+        raise InputError(
+            f"unknown irradiance unit {u!r}",
+            file=file,
+            column="ssrd",
+            fix="use J m**-2 (accumulated) or W m**-2",
+        )
+    flux = ds["ssrd"] / _step_seconds(ds["time"], file) if kind == "J" else ds["ssrd"]
+    return flux.clip(min=0.0)  # tiny negatives from GRIB packing
+
+
+def _era5_wind_speed(ds: xr.Dataset, height: str, units, file) -> xr.DataArray | None:
+    """Wind speed √(u² + v²) (m s⁻¹) at ``height`` m, None without components; one component is an error."""
+    u, v = f"u{height}", f"v{height}"
+    if u in ds and v in ds:
+        return np.hypot(_convert_wind(ds[u], u, units, file), _convert_wind(ds[v], v, units, file))
+    if u in ds or v in ds:
+        raise InputError(
+            f"only one wind component at {height} m",
+            file=file,
+            column=f"{u}/{v}",
+            fix="download both u and v",
+        )
+    return None
+
+
+def _era5_variables(ds: xr.Dataset, units, file) -> dict[str, xr.DataArray]:
+    """The internal variables (module docstring) found among the ERA5 ones, converted."""
+    out = {}
+    for era5, name in (("t2m", "dry_bulb_c"), ("d2m", "dew_point_c")):
+        if era5 in ds:
+            out[name] = _convert_temperature(ds[era5], era5, units, file)
+    if "ssrd" in ds:
+        out["ghi_w_per_m2"] = _era5_ghi(ds, units, file)
+    for h in ("100", "10"):
+        speed = _era5_wind_speed(ds, h, units, file)
+        if speed is not None:
+            out[f"wind_speed_{h}m_m_per_s"] = speed
+    if not out:
+        raise InputError(
+            f"no ERA5 variable found (have {', '.join(map(str, ds.data_vars))})",
+            file=file,
+            fix="download t2m, d2m, ssrd, u100, v100 from ERA5 hourly single levels",
+        )
+    return out
+
+
+def _internal_grid(variables: Mapping[str, xr.DataArray], file) -> xr.Dataset:
+    """float32 ``(time, lat, lon)`` dataset with unit attributes, lon in −180…180, lat/lon ascending."""
+    res = xr.Dataset({k: v.astype("float32").transpose("time", "lat", "lon") for k, v in variables.items()})
+    for k in res:
+        res[k].attrs = {"units": _UNIT_LABEL[k]}
+    if (res["lon"] > 180).any():
+        res = res.assign_coords(lon=((res["lon"] + 180.0) % 360.0) - 180.0)
+    res = res.sortby("lon").sortby("lat")
+    _step_seconds(res["time"], file)
+    res.attrs["source_file"] = str(file) if file else ""
+    res.attrs["time_label"] = "end"
+    return res
+
+
 def normalize_era5(ds: xr.Dataset, *, file=None, units: Mapping[str, str] | None = None) -> xr.Dataset:
     """Rename, convert and reorder an ERA5-named dataset to the internal names (lazily).
 
@@ -155,80 +248,9 @@ def normalize_era5(ds: xr.Dataset, *, file=None, units: Mapping[str, str] | None
         lon in −180…180. Dask-backed input stays lazy.
     """
     file = file or ds.attrs.get("source_file")
-    ren = {}
-    for d in list(ds.dims) + list(ds.coords):
-        low = str(d).lower()
-        if low == "valid_time":
-            ren[d] = "time"
-        elif low == "latitude":
-            ren[d] = "lat"
-        elif low == "longitude":
-            ren[d] = "lon"
-    ds = ds.rename(ren)
-    if "expver" in ds.dims:  # ERA5 + ERA5T mixed download: take the first non-missing version
-        ds = ds.bfill("expver").isel(expver=0)
-    ds = ds.drop_vars(
-        [c for c in ("expver", "number") if c in ds.coords and c not in ds.dims], errors="ignore"
-    )
-    for dim in ("time", "lat", "lon"):
-        if dim not in ds.dims:
-            raise InputError(
-                f"no '{dim}' dimension (dims are {tuple(ds.dims)})",
-                file=file,
-                column=dim,
-                fix="use ERA5 single-level hourly NetCDF",
-            )
-    lat, lon = ds["lat"].to_numpy(), ds["lon"].to_numpy()
-    if np.abs(lat).max() > 90 or lon.min() < -180 or lon.max() > 360:
-        raise InputError(
-            "latitude/longitude out of range", file=file, column="lat/lon", fix="coordinates must be degrees"
-        )
-    out = {}
-    if "t2m" in ds:
-        out["dry_bulb_c"] = _convert_temperature(ds["t2m"], "t2m", units, file)
-    if "d2m" in ds:
-        out["dew_point_c"] = _convert_temperature(ds["d2m"], "d2m", units, file)
-    if "ssrd" in ds:
-        u = _unit(ds["ssrd"], "ssrd", units, file)
-        kind = _ENERGY_UNITS.get(u.lower())
-        if kind is None:
-            raise InputError(
-                f"unknown irradiance unit {u!r}",
-                file=file,
-                column="ssrd",
-                fix="use J m**-2 (accumulated) or W m**-2",
-            )
-        dt = _step_seconds(ds["time"], file)
-        # accumulated energy over the step -> mean flux; tiny negatives from GRIB packing clipped to 0
-        out["ghi_w_per_m2"] = (ds["ssrd"] / dt if kind == "J" else ds["ssrd"]).clip(min=0.0)
-    for h in ("100", "10"):
-        if f"u{h}" in ds and f"v{h}" in ds:
-            uu = _convert_wind(ds[f"u{h}"], f"u{h}", units, file)
-            vv = _convert_wind(ds[f"v{h}"], f"v{h}", units, file)
-            out[f"wind_speed_{h}m_m_per_s"] = np.hypot(uu, vv)
-        elif f"u{h}" in ds or f"v{h}" in ds:
-            raise InputError(
-                f"only one wind component at {h} m",
-                file=file,
-                column=f"u{h}/v{h}",
-                fix="download both u and v",
-            )
-    if not out:
-        raise InputError(
-            f"no ERA5 variable found (have {', '.join(map(str, ds.data_vars))})",
-            file=file,
-            fix="download t2m, d2m, ssrd, u100, v100 from ERA5 hourly single levels",
-        )
-    res = xr.Dataset({k: v.astype("float32").transpose("time", "lat", "lon") for k, v in out.items()})
-    for k in res:
-        res[k].attrs = {"units": _UNIT_LABEL[k]}
-    if (res["lon"] > 180).any():
-        res = res.assign_coords(lon=((res["lon"] + 180.0) % 360.0) - 180.0)
-    res = res.sortby("lon").sortby("lat")
-    _step_seconds(res["time"], file)
-    res.attrs["source_file"] = str(file) if file else ""
-    res.attrs["time_label"] = "end"
-    return res
+    ds = _rename_era5_dims(ds)
+    _check_grid_dims(ds, file)
+    return _internal_grid(_era5_variables(ds, units, file), file)
 
 
 _UNIT_LABEL = {
@@ -241,6 +263,49 @@ _UNIT_LABEL = {
     "wind_speed_10m_m_per_s": "m s-1",
     "relative_humidity_pct": "%",
 }
+
+
+def _weather_files(paths) -> list[str]:
+    """The files named by one path, a glob pattern or a list; :class:`InputError` if any is missing."""
+    if isinstance(paths, (str, Path)) and any(ch in str(paths) for ch in "*?["):
+        files = sorted(glob.glob(str(paths)))
+    elif isinstance(paths, (str, Path)):
+        files = [str(paths)]
+    else:
+        files = [str(p) for p in paths]
+    missing = [f for f in files if not Path(f).exists()]
+    if not files or missing:
+        raise InputError(
+            "weather file not found", file=(missing or [str(paths)])[0], fix="check the path or glob"
+        )
+    return files
+
+
+def _open_netcdf(files: Sequence[str], chunks, label: str) -> xr.Dataset:
+    """One NetCDF file, or several concatenated along time; unreadable files are an :class:`InputError`."""
+    try:
+        if len(files) == 1:
+            return xr.open_dataset(files[0], chunks=chunks)
+        return xr.open_mfdataset(files, chunks=chunks or {}, combine="by_coords")
+    except Exception as exc:
+        raise InputError(
+            f"cannot read the NetCDF ({type(exc).__name__}: {exc})",
+            file=label,
+            fix="check the file is NetCDF3/4 from the CDS",
+        ) from exc
+
+
+def _subset_bbox(ds: xr.Dataset, bbox: Sequence[float], label: str) -> xr.Dataset:
+    """The cells inside ``bbox`` = (lon_min, lat_min, lon_max, lat_max) (degrees); empty is an error."""
+    x0, y0, x1, y1 = bbox
+    ds = ds.sel(lon=slice(x0, x1), lat=slice(y0, y1))
+    if ds.sizes["lon"] == 0 or ds.sizes["lat"] == 0:
+        raise InputError(
+            f"the bounding box {tuple(bbox)} holds no grid cell",
+            file=label,
+            fix="check lon/lat order (lon_min, lat_min, lon_max, lat_max)",
+        )
+    return ds
 
 
 def read_era5(
@@ -266,47 +331,19 @@ def read_era5(
         Unit overrides for ERA5 variables.
     check : bool, optional
         Run :func:`check_weather` (NaN gaps, physical ranges). Default: only for eager (non-dask) data,
-        since checking a dask grid reads all of it; lazily-read data are checked per site by
-        :func:`siting.features.climate.weather_at_sites`.
+        since checking a dask grid reads all of it; check lazily-read data on the sites instead,
+        ``check_weather(weather_at_sites(grid, sites))`` (:func:`siting.features.hourly.weather_at_sites`).
 
     Returns
     -------
     xarray.Dataset
         See :func:`normalize_era5`.
     """
-    if isinstance(paths, (str, Path)) and any(ch in str(paths) for ch in "*?["):
-        files = sorted(glob.glob(str(paths)))
-    elif isinstance(paths, (str, Path)):
-        files = [str(paths)]
-    else:
-        files = [str(p) for p in paths]
-    missing = [f for f in files if not Path(f).exists()]
-    if not files or missing:
-        raise InputError(
-            "weather file not found", file=(missing or [str(paths)])[0], fix="check the path or glob"
-        )
+    files = _weather_files(paths)
     label = files[0] if len(files) == 1 else f"{files[0]} (+{len(files) - 1} files)"
-    try:
-        if len(files) == 1:
-            ds = xr.open_dataset(files[0], chunks=chunks)
-        else:
-            ds = xr.open_mfdataset(files, chunks=chunks or {}, combine="by_coords")
-    except Exception as exc:
-        raise InputError(
-            f"cannot read the NetCDF ({type(exc).__name__}: {exc})",
-            file=label,
-            fix="check the file is NetCDF3/4 from the CDS",
-        ) from exc
-    ds = normalize_era5(ds, file=label, units=units)
+    ds = normalize_era5(_open_netcdf(files, chunks, label), file=label, units=units)
     if bbox is not None:
-        x0, y0, x1, y1 = bbox
-        ds = ds.sel(lon=slice(x0, x1), lat=slice(y0, y1))
-        if ds.sizes["lon"] == 0 or ds.sizes["lat"] == 0:
-            raise InputError(
-                f"the bounding box {tuple(bbox)} holds no grid cell",
-                file=label,
-                fix="check lon/lat order (lon_min, lat_min, lon_max, lat_max)",
-            )
+        ds = _subset_bbox(ds, bbox, label)
     if check is None:
         check = chunks is None
     if check:
@@ -393,7 +430,7 @@ def fill_weather_gaps(ds: xr.Dataset, *, max_gap_hours: int = 3, dim: str = "tim
         Same variables and dims.
     """
     out = {}
-    for name, da in ds.data_vars.items():  # a handful of variables, not sites
+    for name, da in ds.data_vars.items():
         if dim not in da.dims or not np.issubdtype(da.dtype, np.floating):
             out[name] = da
             continue
@@ -458,95 +495,84 @@ def _detect_format(path: Path) -> str:
     )
 
 
-def read_point_weather(path, *, fmt: str | None = None, coerce_year: int = 2021) -> pd.DataFrame:
-    """Read one station's hourly weather (EPW, TMY3, TMY2, NSRDB PSM3/PSM4 CSV) with pvlib.iotools.
+class PointMeta(NamedTuple):
+    """Station metadata of a point weather file."""
 
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-    fmt : {"epw", "tmy3", "tmy2", "nsrdb"}, optional
-        Format; detected from the extension / first line when omitted.
-    coerce_year : int
-        Typical-year files mix years; every row is moved to this (non-leap) year, then the year is
-        expressed in UTC and rotated circularly so that it covers ``coerce_year`` 01-01 01:00 to
-        ``coerce_year + 1`` 01-01 00:00 UTC (hour-ending labels).
+    lat: float  #: latitude (degrees)
+    lon: float  #: longitude (degrees)
+    elevation_m: float  #: elevation (m)
+    utc_offset_hours: float  #: standard-time offset of the file's local clock from UTC (h)
+    name: str | None  #: station name
 
-    Returns
-    -------
-    pandas.DataFrame
-        Columns among ``dry_bulb_c, dew_point_c, ghi_w_per_m2, dni_w_per_m2, dhi_w_per_m2,
-        wind_speed_10m_m_per_s, relative_humidity_pct``; UTC hour-ending index; ``attrs`` hold ``lat``,
-        ``lon``, ``elevation_m``, ``utc_offset_hours``, ``name``, ``source_file``, ``format``.
-    """
-    import pvlib
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", file=path, fix="check the path")
-    fmt = fmt or _detect_format(path)
+def _read_epw(path: Path, coerce_year: int) -> tuple[pd.DataFrame, PointMeta]:
+    """EPW via pvlib; missing-value codes to NaN, rows relabelled from hour start to hour end."""
+    data, meta = pvlib.iotools.read_epw(path, coerce_year=coerce_year)
+    for col, code in _EPW_MISSING.items():
+        if col in data:
+            data[col] = data[col].mask(data[col] >= code)
+    data.index = data.index + pd.Timedelta(hours=1)  # pvlib labels EPW by hour start
+    return data, PointMeta(
+        meta["latitude"], meta["longitude"], meta["altitude"], meta["TZ"], meta.get("city")
+    )
+
+
+def _read_tmy3(path: Path, coerce_year: int) -> tuple[pd.DataFrame, PointMeta]:
+    """TMY3 CSV via pvlib (hour-ending labels already)."""
+    data, meta = pvlib.iotools.read_tmy3(path, coerce_year=coerce_year, map_variables=True)
+    return data, PointMeta(
+        meta["latitude"], meta["longitude"], meta["altitude"], meta["TZ"], meta.get("Name")
+    )
+
+
+#: TMY2 field names → pvlib's names.
+_TMY2_NAMES = {
+    "GHI": "ghi",
+    "DNI": "dni",
+    "DHI": "dhi",
+    "DryBulb": "temp_air",
+    "DewPoint": "temp_dew",
+    "RHum": "relative_humidity",
+    "Wspd": "wind_speed",
+}
+
+
+def _read_tmy2(path: Path, coerce_year: int) -> tuple[pd.DataFrame, PointMeta]:
+    """TMY2 via pvlib; temperatures and wind speed from tenths, rows moved to ``coerce_year``."""
+    data, meta = pvlib.iotools.read_tmy2(path)
+    data = data.rename(columns=_TMY2_NAMES)
+    for c in ("temp_air", "temp_dew", "wind_speed"):  # TMY2 stores tenths
+        data[c] = data[c] / 10.0
+    data.index = data.index.map(lambda t: t.replace(year=coerce_year))
+    return data, PointMeta(
+        meta["latitude"], meta["longitude"], meta["altitude"], meta["TZ"], meta.get("City")
+    )
+
+
+def _read_psm(path: Path, coerce_year: int) -> tuple[pd.DataFrame, PointMeta]:
+    """NSRDB PSM3/PSM4 CSV via pvlib; rows relabelled from interval start to interval end."""
+    data, meta = pvlib.iotools.read_nsrdb_psm4(path, map_variables=True)
+    step = data.index.to_series().diff().median()
+    data.index = data.index + (step if pd.notna(step) else pd.Timedelta(hours=1))
+    return data, PointMeta(
+        meta.get("latitude", meta.get("Latitude")),
+        meta.get("longitude", meta.get("Longitude")),
+        meta.get("altitude", meta.get("Elevation")),
+        meta.get("Time Zone", meta.get("timezone")),
+        meta.get("City"),
+    )
+
+
+#: One reader per point format, each returning pvlib-named columns and the station metadata.
+_POINT_READERS = {"epw": _read_epw, "tmy3": _read_tmy3, "tmy2": _read_tmy2, "nsrdb": _read_psm}
+
+
+def _read_point_file(path: Path, fmt: str, coerce_year: int) -> tuple[pd.DataFrame, PointMeta]:
+    """Run the reader of ``fmt``; any failure becomes an :class:`InputError` naming the file."""
+    if fmt not in _POINT_READERS:
+        raise InputError(f"unknown weather format {fmt!r}", file=path, fix="use epw, tmy3, tmy2 or nsrdb")
     try:
-        if fmt == "epw":
-            data, meta = pvlib.iotools.read_epw(path, coerce_year=coerce_year)
-            for col, code in _EPW_MISSING.items():
-                if col in data:
-                    data[col] = data[col].mask(data[col] >= code)
-            data.index = data.index + pd.Timedelta(hours=1)  # pvlib labels EPW by hour start
-            lat, lon, elev, tz, name = (
-                meta["latitude"],
-                meta["longitude"],
-                meta["altitude"],
-                meta["TZ"],
-                meta.get("city"),
-            )
-        elif fmt == "tmy3":
-            data, meta = pvlib.iotools.read_tmy3(path, coerce_year=coerce_year, map_variables=True)
-            lat, lon, elev, tz, name = (
-                meta["latitude"],
-                meta["longitude"],
-                meta["altitude"],
-                meta["TZ"],
-                meta.get("Name"),
-            )
-        elif fmt == "tmy2":
-            data, meta = pvlib.iotools.read_tmy2(path)
-            data = data.rename(
-                columns={
-                    "GHI": "ghi",
-                    "DNI": "dni",
-                    "DHI": "dhi",
-                    "DryBulb": "temp_air",
-                    "DewPoint": "temp_dew",
-                    "RHum": "relative_humidity",
-                    "Wspd": "wind_speed",
-                }
-            )
-            for c in ("temp_air", "temp_dew", "wind_speed"):  # TMY2 stores tenths
-                data[c] = data[c] / 10.0
-            data.index = data.index.map(lambda t: t.replace(year=coerce_year))
-            lat, lon, elev, tz, name = (
-                meta["latitude"],
-                meta["longitude"],
-                meta["altitude"],
-                meta["TZ"],
-                meta.get("City"),
-            )
-        elif fmt == "nsrdb":
-            data, meta = pvlib.iotools.read_nsrdb_psm4(path, map_variables=True)
-            # PSM rows are labelled by the start of the interval
-            step = data.index.to_series().diff().median()
-            data.index = data.index + (step if pd.notna(step) else pd.Timedelta(hours=1))
-            lat, lon, elev, tz, name = (
-                meta.get("latitude", meta.get("Latitude")),
-                meta.get("longitude", meta.get("Longitude")),
-                meta.get("altitude", meta.get("Elevation")),
-                meta.get("Time Zone", meta.get("timezone")),
-                meta.get("City"),
-            )
-        else:
-            raise InputError(f"unknown weather format {fmt!r}", file=path, fix="use epw, tmy3, tmy2 or nsrdb")
-    except InputError:
-        raise
+        return _POINT_READERS[fmt](path, coerce_year)
     except Exception as exc:
         raise InputError(
             f"cannot read the {fmt} file ({type(exc).__name__}: {exc})",
@@ -554,6 +580,9 @@ def read_point_weather(path, *, fmt: str | None = None, coerce_year: int = 2021)
             fix=f"check it is a valid {fmt.upper()} file",
         ) from exc
 
+
+def _point_table(data: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Internal names and numbers; :class:`InputError` without dry-bulb, on gaps or out-of-range values."""
     out = pd.DataFrame(
         {v: pd.to_numeric(data[k], errors="coerce") for k, v in _POINT_MAP.items() if k in data},
         index=data.index,
@@ -585,19 +614,54 @@ def read_point_weather(path, *, fmt: str | None = None, coerce_year: int = 2021)
                 rows=[str(t) for t in out.index[bad.to_numpy()]],
                 fix="check the units and missing-value codes",
             )
-    utc = out.index.tz_convert("UTC") if out.index.tz is not None else out.index.tz_localize("UTC")
-    if len(out) in (8760, 8784) and fmt in ("epw", "tmy3", "tmy2"):
+    return out
+
+
+def _utc_index(index: pd.DatetimeIndex, typical_year: bool, coerce_year: int) -> pd.DatetimeIndex:
+    """UTC hour-ending labels; a typical year is rotated to cover ``coerce_year`` 01-01 01:00 UTC onward."""
+    utc = index.tz_convert("UTC") if index.tz is not None else index.tz_localize("UTC")
+    if typical_year:
         start = pd.Timestamp(f"{coerce_year}-01-01 01:00", tz="UTC")
-        span = pd.Timedelta(hours=len(out))
-        utc = start + ((utc - start) % span)
-    out.index = pd.DatetimeIndex(utc, name="time")
+        utc = start + ((utc - start) % pd.Timedelta(hours=len(index)))
+    return pd.DatetimeIndex(utc, name="time")
+
+
+def read_point_weather(path, *, fmt: str | None = None, coerce_year: int = 2021) -> pd.DataFrame:
+    """Read one station's hourly weather (EPW, TMY3, TMY2, NSRDB PSM3/PSM4 CSV) with pvlib.iotools.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    fmt : {"epw", "tmy3", "tmy2", "nsrdb"}, optional
+        Format; detected from the extension / first line when omitted.
+    coerce_year : int
+        Typical-year files mix years; every row is moved to this (non-leap) year, then the year is
+        expressed in UTC and rotated circularly so that it covers ``coerce_year`` 01-01 01:00 to
+        ``coerce_year + 1`` 01-01 00:00 UTC (hour-ending labels).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns among ``dry_bulb_c, dew_point_c, ghi_w_per_m2, dni_w_per_m2, dhi_w_per_m2,
+        wind_speed_10m_m_per_s, relative_humidity_pct``; UTC hour-ending index; ``attrs`` hold ``lat``,
+        ``lon``, ``elevation_m``, ``utc_offset_hours``, ``name``, ``source_file``, ``format``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=path, fix="check the path")
+    fmt = fmt or _detect_format(path)
+    data, meta = _read_point_file(path, fmt, coerce_year)
+    out = _point_table(data, path)
+    typical_year = len(out) in (8760, 8784) and fmt in ("epw", "tmy3", "tmy2")
+    out.index = _utc_index(out.index, typical_year, coerce_year)
     out = out.sort_index()
     out.attrs.update(
-        lat=float(lat),
-        lon=float(lon),
-        elevation_m=float(elev),
-        utc_offset_hours=float(tz),
-        name=str(name).strip('"') if name is not None else path.stem,
+        lat=float(meta.lat),
+        lon=float(meta.lon),
+        elevation_m=float(meta.elevation_m),
+        utc_offset_hours=float(meta.utc_offset_hours),
+        name=str(meta.name).strip('"') if meta.name is not None else path.stem,
         source_file=str(path),
         format=fmt,
     )

@@ -1,6 +1,6 @@
 """The siting MILP in Pyomo: sets, variables, one function per constraint family, and the objective.
 
-Built from :class:`~siting.features.inputs.ModelInputs` only (the model never reads files). Units: power in
+Built from :class:`~siting.model.inputs.ModelInputs` only (the model never reads files). Units: power in
 MW, energy in MWh, money in real USD of the scenario's currency year, emissions in tCO2 (NOx in t).
 
 Time is a list of **steps** ``t`` (months, quarters, then years; ``ModelInputs.steps``) of length
@@ -32,7 +32,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..features.inputs import BATTERY_DURATION_BOUNDS_H, ModelInputs
+from ..features.timing import HOURS_PER_YEAR
+from .inputs import BATTERY_DURATION_BOUNDS_H, ModelInputs
 
 COST_CATEGORIES = (
     "land",
@@ -48,7 +49,6 @@ COST_CATEGORIES = (
     "carbon",
     "shortfall_penalty",
 )
-HOURS_PER_YEAR = 8760.0
 #: The single definition of reported and capped emissions (plan.json ``emissions_definition``).
 EMISSIONS_DEFINITION = (
     "tCO2 = grid MWh × zone rate (eGRID) − contracted clean MWh claimed in the same zone and step (at most the "

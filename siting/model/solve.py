@@ -4,6 +4,10 @@ The model is compiled to matrices with Pyomo's linear standard-form compiler (fi
 constants and drop out) and handed to ``highspy`` in one call: an order of magnitude faster than adding
 rows one by one through Pyomo's persistent interface. Solution values are loaded back into the Pyomo
 variables; variables that appear nowhere (and fixed ones) keep their values.
+
+HiGHS runs in a worker thread so that Ctrl-C (or SIGTERM, which the command line turns into
+``KeyboardInterrupt``) cancels it: HiGHS stops at its next check and the ``KeyboardInterrupt`` goes on to
+the caller, so no plan is written.
 """
 
 from __future__ import annotations
@@ -39,14 +43,26 @@ _TERMINATION = {
     "kObjectiveTarget": "objectiveLimit",
 }
 
+#: termination → what stopped HiGHS before it proved the gap, in words (for messages)
+LIMIT_WORDS = {
+    "maxTimeLimit": "the time limit",
+    "iterationLimit": "a node, iteration or solution limit",
+    "objectiveLimit": "an objective limit",
+    "interrupted": "an interrupt",
+}
+
+#: seconds between two checks for Ctrl-C while HiGHS runs
+_POLL_SECONDS = 0.1
+
 
 @dataclass
 class SolveResult:
     """What the solver said, reported honestly.
 
     ``status`` is ``optimal`` (gap within the requested tolerance), ``feasible`` (stopped at a limit with
-    a plan), ``infeasible`` or ``error``. ``mip_gap`` is the relative gap between the incumbent and the
-    best bound when HiGHS stopped (NaN without an incumbent).
+    a plan: ``termination`` names the limit, e.g. ``maxTimeLimit``), ``infeasible`` or ``error`` (no plan,
+    e.g. the time limit came before any feasible plan). ``mip_gap`` is the relative gap between the
+    incumbent and the best bound when HiGHS stopped (–; NaN without an incumbent or a bound).
     """
 
     status: str
@@ -70,6 +86,9 @@ def solve_model(
 ) -> SolveResult:
     """Solve ``m`` in place with HiGHS and load the solution (if any) into its variables.
 
+    A limit (time, nodes, solutions) that stops HiGHS with a feasible plan gives status ``feasible`` and
+    that plan (the incumbent) with its gap; without one, status ``error``.
+
     Parameters
     ----------
     time_limit_seconds : float
@@ -82,6 +101,13 @@ def solve_model(
         HiGHS ``random_seed`` (fixes the branch-and-bound path, with ``threads=1``, for determinism).
     tee : bool
         Stream the HiGHS log.
+    extra_options : dict, optional
+        Further HiGHS options by name (e.g. ``{"mip_max_nodes": 10}``), applied last.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C during the solve, after HiGHS has stopped; the model's variables are not changed.
     """
     if highspy is None:
         raise SitingError("HiGHS (highspy) is not available: pip install highspy")
@@ -97,20 +123,37 @@ def solve_model(
             "infeasible", "provenInfeasible", math.nan, math.nan, math.nan, 0.0, size, _version()
         )
     h = _highs_model(form, m)
-    h.setOptionValue("output_flag", bool(tee))
-    h.setOptionValue("log_to_console", bool(tee))
-    options = {
-        "time_limit": float(time_limit_seconds),
-        "mip_rel_gap": float(mip_gap),
-        "threads": int(threads),
-        "random_seed": int(seed),
-        "mip_abs_gap": 1.0,
-        **(extra_options or {}),
-    }
-    for k, v in options.items():
+    options = {"time_limit": float(time_limit_seconds), "mip_rel_gap": float(mip_gap)}
+    options |= {"threads": int(threads), "random_seed": int(seed), "mip_abs_gap": 1.0}
+    for k, v in {"output_flag": tee, "log_to_console": tee, **options, **(extra_options or {})}.items():
         h.setOptionValue(k, v)
-    h.run()
-    elapsed = time.perf_counter() - t0
+    _run_interruptible(h)
+    return _result(h, form, integer_vars, time.perf_counter() - t0)
+
+
+def _run_interruptible(h) -> None:
+    """Run HiGHS in a worker thread; on ``KeyboardInterrupt`` cancel it, wait for it, and re-raise.
+
+    HiGHS notices the cancellation at its next check (within its current LP solve, which can take a
+    minute on the largest models); a second ``KeyboardInterrupt`` stops waiting (the daemon thread dies
+    with the process).
+    """
+    h.HandleUserInterrupt = True
+    thread = h.startSolve()
+    try:
+        while not h.wait(_POLL_SECONDS)[0]:
+            pass
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        thread.join()
+        raise
+    finally:
+        if not thread.is_alive():
+            h.HandleUserInterrupt = False
+
+
+def _result(h, form, integer_vars: int, elapsed: float) -> SolveResult:
+    """Read status, objective, bound and gap from a finished ``h``; load its solution into the model."""
     size = {
         "variables": int(h.getNumCol()),
         "integer_variables": integer_vars,
@@ -118,8 +161,7 @@ def solve_model(
         "nonzeros": int(h.getNumNz()),
     }
     info = h.getInfo()
-    name = h.getModelStatus().name
-    tc = _TERMINATION.get(name, "unknown")
+    tc = _TERMINATION.get(h.getModelStatus().name, "unknown")
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     obj = float(info.objective_function_value) if has_solution else math.nan  # includes the constant
     if has_solution:
@@ -129,16 +171,49 @@ def solve_model(
         bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else math.nan
     else:
         bound = obj if tc == "convergenceCriteriaSatisfied" else math.nan
-    gap = abs(obj - bound) / max(abs(obj), 1e-9) if has_solution and math.isfinite(bound) else math.nan
-    if tc in ("provenInfeasible", "infeasibleOrUnbounded"):
-        status = "infeasible"
-    elif has_solution and tc == "convergenceCriteriaSatisfied":
-        status = "optimal"
-    elif has_solution:
-        status = "feasible"
+    return SolveResult(
+        solve_status(tc, has_solution), tc, obj, bound, relative_gap(obj, bound), elapsed, size, _version()
+    )
+
+
+def solve_status(termination: str, has_solution: bool) -> str:
+    """``optimal``, ``feasible`` (stopped at a limit with a plan), ``infeasible`` or ``error`` (no plan).
+
+    >>> solve_status("maxTimeLimit", True), solve_status("maxTimeLimit", False)
+    ('feasible', 'error')
+    """
+    if termination in ("provenInfeasible", "infeasibleOrUnbounded"):
+        return "infeasible"
+    if not has_solution:
+        return "error"
+    return "optimal" if termination == "convergenceCriteriaSatisfied" else "feasible"
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """|objective − bound| / max(|objective|, 1e-9) (–); NaN when either is missing (NaN).
+
+    >>> relative_gap(110.0, 99.0)
+    0.1
+    """
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return math.nan
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def no_plan_message(result: SolveResult, time_limit_seconds: float) -> str:
+    """Why HiGHS returned no plan (status ``error``) and what to do about it."""
+    limit = LIMIT_WORDS.get(result.termination)
+    if result.termination == "maxTimeLimit":
+        what = f"HiGHS reached the time limit of {time_limit_seconds:g} s before finding any feasible plan"
+    elif limit:
+        what = f"HiGHS stopped at {limit} ({result.termination}) before finding any feasible plan"
     else:
-        status = "error"
-    return SolveResult(status, tc, obj, bound, gap, elapsed, size, _version())
+        what = f"HiGHS stopped ({result.termination}) without a feasible plan"
+    return (
+        f"{what}, so there is no plan to write. Fix: raise solver.time_limit_seconds in the scenario "
+        "(or --time-limit on the command line), or make the model smaller (a smaller region, fewer "
+        "candidate sites, a larger phase_mw or fewer time steps)"
+    )
 
 
 def _highs_model(form, m: pyo.ConcreteModel):

@@ -4,7 +4,8 @@
   :func:`save_map_html`.
 * Static map for reports (PNG/SVG): :func:`plot_map`.
 * Charts: :func:`plot_timeline` (Gantt), :func:`plot_costs`, :func:`plot_capacity`.
-* :func:`figure_writers`: the files the command line writes into a plan directory.
+* :func:`figure_writers`: the files the command line writes into a plan directory;
+  :func:`save_figure` writes a matplotlib figure reproducibly (same figure, same bytes).
 
 See ``docs/maps-and-charts.md``.
 """
@@ -12,17 +13,22 @@ See ``docs/maps-and-charts.md``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
 from ._layers import MapLayers, map_layers
 from .charts import plot_capacity, plot_costs, plot_timeline
-from .maps import explore, save_map_html
+from .maps import explore, save_map_html, stable_ids
 from .static import plot_map
 
 #: Resolution of the PNG files written by :func:`figure_writers`, dots per inch.
 PNG_DPI = 150
+#: Fixed salt of the SVG element ids (matplotlib draws a random one per file unless it is set).
+SVG_HASH_SALT = "siting"
 
 __all__ = [
     "MapLayers",
@@ -33,17 +39,52 @@ __all__ = [
     "plot_costs",
     "plot_map",
     "plot_timeline",
+    "save_figure",
     "save_map_html",
+    "stable_ids",
 ]
 
 
-def figure_writers(plan: Any) -> dict[str, Callable[[Path], None]]:
+def save_figure(fig: Figure, path: str | Path, fmt: str | None = None, dpi: float = PNG_DPI) -> Path:
+    """Save ``fig`` so that the same figure always gives the same bytes.
+
+    matplotlib writes the current date into SVG (and PDF) files and salts SVG element ids with a random
+    uuid; here the date is left out and the salt is :data:`SVG_HASH_SALT` (set only for this call, the
+    global ``rcParams`` are unchanged). PNG files carry no date and are written as usual.
+
+    Parameters
+    ----------
+    fig : Figure
+        The figure to save.
+    path : path
+        Output file.
+    fmt : str, optional
+        ``"png"``, ``"svg"`` or ``"pdf"`` (default: the suffix of ``path``).
+    dpi : float
+        Resolution of raster output, dots per inch.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
+    with mpl.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+    return path
+
+
+def figure_writers(plan: Any, context: Mapping[str, Any] | None = None) -> dict[str, Callable[[Path], None]]:
     """Writers of every map and chart file of a plan directory.
 
     Parameters
     ----------
     plan : BuildPlan
         A solved or loaded plan.
+    context : mapping, optional
+        Map context layers where ``plan.context`` has none (:func:`siting.data.layers.map_context`).
 
     Returns
     -------
@@ -52,21 +93,20 @@ def figure_writers(plan: Any) -> dict[str, Callable[[Path], None]]:
         ``map.svg`` (static map), ``timeline.png``, ``costs.png`` and ``capacity.png``; pass it to
         ``plan.save(directory, extra_files=...)``. The map layers are computed once, on first use.
     """
-    layers = functools.cache(lambda: map_layers(plan, with_zones=True))
+    layers = functools.cache(lambda: map_layers(plan, with_zones=True, context=context))
 
     def html(path: Path) -> None:
         save_map_html(plan, path, layers=layers())
 
     def static(fmt: str) -> Callable[[Path], None]:
         def write(path: Path) -> None:
-            fig = plot_map(plan, layers=layers())
-            fig.savefig(path, format=fmt, dpi=PNG_DPI)
+            save_figure(plot_map(plan, layers=layers()), path, fmt)
 
         return write
 
     def chart(fn: Callable[[Any], Any]) -> Callable[[Path], None]:
         def write(path: Path) -> None:
-            fn(plan).savefig(path, format="png", dpi=PNG_DPI)
+            save_figure(fn(plan), path, "png")
 
         return write
 

@@ -4,8 +4,9 @@ Everything here is plain (Geo)DataFrames in EPSG:4326 longitude/latitude degrees
 plan's study area (the bounding box of its candidate sites plus a margin) so that the HTML map stays small.
 
 Context layers (substations, transmission lines, states, zones) come from ``plan.context`` when the plan
-was just solved, and otherwise from the embedded default data (``siting.data.load.default_data_dir()``):
-a plan loaded from disk that was solved with user data layers is therefore drawn over the default grid.
+was just solved, and otherwise from the ``context=`` argument, which the caller reads with
+:func:`siting.data.layers.map_context` (the ``BuildPlan`` methods do; a plan loaded from disk is then drawn
+over the embedded default grid even if it was solved with user data layers). Nothing here reads a file.
 
 Zones have no polygons in the data. :func:`zone_polygons` approximates them as the Voronoi cells of the
 zone's substations, dissolved per zone and clipped to the state outlines (and to the study area).
@@ -13,9 +14,8 @@ zone's substations, dissolved per zone and clipped to the state outlines (and to
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -23,9 +23,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..data.load import default_data_dir
+from ..errors import InputError
 
 CRS = "EPSG:4326"
+#: The context layers of a map.
+CONTEXT_LAYERS = ("substations", "transmission_lines", "states", "zones")
 #: Voltage classes (kV) from which the substation / line thresholds are chosen.
 VOLTAGE_CLASSES = (115, 138, 161, 230, 345, 500, 765)
 #: At most this many substations / transmission lines are drawn (the lowest voltages are dropped first).
@@ -34,6 +36,10 @@ MAX_LINES = 2500
 #: Coordinates are rounded to this many decimals in the HTML map (0.001° ≈ 100 m).
 COORD_DECIMALS = 3
 CONUS_BOUNDS = (-125.0, 24.0, -66.5, 49.5)
+#: Columns of the zone polygons.
+ZONE_COLUMNS = ("zone_id", "zone_name", "industrial_price_usd_per_mwh", "grid_co2_kg_per_mwh")
+#: Substations this far around the study area (degrees) shape the zone polygons.
+ZONE_PAD_DEG = 2.0
 
 
 @dataclass
@@ -70,45 +76,42 @@ class MapLayers:
 
 
 # --------------------------------------------------------------------------- context layers
-@functools.lru_cache(maxsize=2)
-def _default_layers(data_dir: str) -> dict[str, Any]:
-    d = Path(data_dir)
-    subs = pd.read_csv(d / "substations.csv")
-    subs = gpd.GeoDataFrame(subs, geometry=gpd.points_from_xy(subs["lon"], subs["lat"]), crs=CRS)
-    return {
-        "substations": subs,
-        "transmission_lines": gpd.read_file(d / "transmission_lines.geojson").to_crs(CRS),
-        "states": gpd.read_file(d / "states.geojson").to_crs(CRS),
-        "zones": pd.read_csv(d / "zones.csv"),
-    }
-
-
-def context_layers(plan: Any) -> dict[str, Any]:
+def context_layers(plan: Any, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """``substations``, ``transmission_lines``, ``states`` and ``zones`` for a plan.
 
     Parameters
     ----------
     plan : BuildPlan
         A solved or loaded plan.
+    context : mapping, optional
+        Layers to use where ``plan.context`` has none (e.g. :func:`siting.data.layers.map_context`).
 
     Returns
     -------
     dict
-        The plan's own context layers where present, the embedded default layers otherwise.
+        The plan's own context layers where present, ``context``'s otherwise (tables indexed by an id
+        column get a plain index).
+
+    Raises
+    ------
+    InputError
+        When a layer is in neither (a plan loaded from disk needs ``context``).
     """
-    ctx = dict(getattr(plan, "context", None) or {})
-    missing = [k for k in ("substations", "transmission_lines", "states", "zones") if ctx.get(k) is None]
+    own = dict(getattr(plan, "context", None) or {})
+    given = dict(context or {})
+    ctx = {k: own[k] if own.get(k) is not None else given.get(k) for k in CONTEXT_LAYERS}
+    missing = [k for k, v in ctx.items() if v is None]
     if missing:
-        defaults = _default_layers(str(default_data_dir()))
-        for k in missing:
-            ctx[k] = defaults[k]
-    out = {}
-    for k in ("substations", "transmission_lines", "states", "zones"):
-        v = ctx[k]
+        raise InputError(
+            f"the map needs the context layers {', '.join(missing)}, which the plan does not carry",
+            column="context",
+            fix="draw through the plan's methods (plan.explore(), plan.plot_map()) or pass "
+            "context=siting.data.layers.map_context(plan.context, siting.data.load.default_data_dir())",
+        )
+    for k, v in ctx.items():
         if isinstance(v, pd.DataFrame) and v.index.name in v.columns:
-            v = v.reset_index(drop=True)
-        out[k] = v
-    return out
+            ctx[k] = v.reset_index(drop=True)
+    return ctx
 
 
 # --------------------------------------------------------------------------- study area
@@ -194,20 +197,42 @@ def zone_polygons(
     GeoDataFrame
         One (multi)polygon per zone present in the study area, with the zone table's columns.
     """
-    cols = ["zone_id", "zone_name", "industrial_price_usd_per_mwh", "grid_co2_kg_per_mwh"]
-    empty = gpd.GeoDataFrame(columns=cols, geometry=[], crs=CRS)
+    empty = gpd.GeoDataFrame(columns=list(ZONE_COLUMNS), geometry=[], crs=CRS)
     if zones is None or len(zones) == 0 or len(substations) == 0:
         return empty
+    pts = _thinned_substations(substations, bounds, grid_deg)
+    if len(pts) < 3:
+        return empty
+    cells = _voronoi_by_zone(pts, bounds)
+    cells["geometry"] = shapely.intersection(cells.geometry.values, _land(states, bounds))
+    cells = cells[~cells.geometry.is_empty]
+    cells["geometry"] = cells.geometry.simplify(simplify_deg, preserve_topology=True)
+    z = zones.reset_index(drop=True) if zones.index.name in zones.columns else zones
+    keep = [c for c in ZONE_COLUMNS if c in z.columns]
+    out = cells.merge(z[keep], on="zone_id", how="inner")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+
+
+def _thinned_substations(
+    substations: pd.DataFrame, bounds: tuple[float, float, float, float], grid_deg: float
+) -> pd.DataFrame:
+    """Substations within :data:`ZONE_PAD_DEG` degrees of the study area, one per zone and
+    ``grid_deg`` × ``grid_deg`` cell (degrees), one per location (``lon``, ``lat``, ``zone_id``)."""
     w, s, e, n = bounds
-    pad = 2.0
-    outer = shapely.box(w - pad, s - pad, e + pad, n + pad)
+    pad = ZONE_PAD_DEG
     pts = substations[["lon", "lat", "zone_id"]].copy()
     pts = pts[(pts["lon"].between(w - pad, e + pad)) & (pts["lat"].between(s - pad, n + pad))]
     pts["gx"] = np.floor(pts["lon"] / grid_deg)
     pts["gy"] = np.floor(pts["lat"] / grid_deg)
-    pts = pts.drop_duplicates(["zone_id", "gx", "gy"]).drop_duplicates(["lon", "lat"])
-    if len(pts) < 3:
-        return empty
+    return pts.drop_duplicates(["zone_id", "gx", "gy"]).drop_duplicates(["lon", "lat"])
+
+
+def _voronoi_by_zone(pts: pd.DataFrame, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Voronoi cells of the points (extended :data:`ZONE_PAD_DEG` degrees past the study area), dissolved
+    by the ``zone_id`` of the point each holds."""
+    w, s, e, n = bounds
+    pad = ZONE_PAD_DEG
+    outer = shapely.box(w - pad, s - pad, e + pad, n + pad)
     mp = shapely.multipoints(np.column_stack([pts["lon"].to_numpy(), pts["lat"].to_numpy()]))
     cells = shapely.get_parts(shapely.voronoi_polygons(mp, extend_to=outer))
     cell_gdf = gpd.GeoDataFrame(geometry=cells, crs=CRS)
@@ -217,18 +242,16 @@ def zone_polygons(
         crs=CRS,
     )
     joined = gpd.sjoin(cell_gdf, point_gdf, predicate="contains", how="inner")
-    dissolved = joined[["zone_id", "geometry"]].dissolve(by="zone_id").reset_index()
+    return joined[["zone_id", "geometry"]].dissolve(by="zone_id").reset_index()
+
+
+def _land(states: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> shapely.Geometry:
+    """Union of the state outlines that intersect the study area, cut 1° outside it (degrees)."""
+    w, s, e, n = bounds
     near = states[states.intersects(shapely.box(w, s, e, n))]
-    land = shapely.intersection(
+    return shapely.intersection(
         shapely.union_all(near.geometry.values), shapely.box(w - 1, s - 1, e + 1, n + 1)
     )
-    dissolved["geometry"] = shapely.intersection(dissolved.geometry.values, land)
-    dissolved = dissolved[~dissolved.geometry.is_empty]
-    dissolved["geometry"] = dissolved.geometry.simplify(simplify_deg, preserve_topology=True)
-    z = zones.reset_index(drop=True) if zones.index.name in zones.columns else zones
-    keep = [c for c in cols if c in z.columns]
-    out = dissolved.merge(z[keep], on="zone_id", how="inner")
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -250,7 +273,31 @@ def candidate_cost(candidates: pd.DataFrame) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- assembly
-def map_layers(plan: Any, with_zones: bool = True) -> MapLayers:
+def _trim_substations(
+    subs: gpd.GeoDataFrame, bounds: tuple[float, float, float, float], used: set[str]
+) -> tuple[gpd.GeoDataFrame, float]:
+    """Substations in the study area at or above the voltage threshold (kV) that keeps at most
+    :data:`MAX_SUBSTATIONS`, plus the ``used`` ones (ids as strings); also the threshold."""
+    subs_box = subs[(subs["lon"].between(bounds[0], bounds[2])) & (subs["lat"].between(bounds[1], bounds[3]))]
+    kv = _threshold(subs_box["max_voltage_kv"], MAX_SUBSTATIONS)
+    keep = (subs_box["max_voltage_kv"] >= kv) | subs_box["substation_id"].astype(str).isin(used)
+    cols = [
+        c
+        for c in ("substation_id", "name", "lat", "lon", "max_voltage_kv", "zone_id", "headroom_mw")
+        if c in subs.columns
+    ]
+    return gpd.GeoDataFrame(subs_box.loc[keep, cols], geometry=subs_box.loc[keep].geometry, crs=CRS), kv
+
+
+def _trim_lines(lines: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Lines intersecting the study area at or above the voltage threshold (kV) that keeps at most
+    :data:`MAX_LINES`."""
+    lines = _in_box(lines, bounds)
+    lkv = _threshold(lines["voltage_kv"], MAX_LINES) if len(lines) else 0.0
+    return gpd.GeoDataFrame(lines[lines["voltage_kv"] >= lkv][["voltage_kv", "geometry"]], crs=CRS)
+
+
+def map_layers(plan: Any, with_zones: bool = True, context: Mapping[str, Any] | None = None) -> MapLayers:
     """Collect and trim every layer of a plan's map.
 
     Parameters
@@ -258,42 +305,23 @@ def map_layers(plan: Any, with_zones: bool = True) -> MapLayers:
     plan : BuildPlan
     with_zones : bool
         Build the approximate zone polygons (skipped by the static map).
+    context : mapping, optional
+        Context layers where ``plan.context`` has none (see :func:`context_layers`).
 
     Returns
     -------
     MapLayers
     """
-    ctx = context_layers(plan)
+    ctx = context_layers(plan, context)
     bounds = study_bounds(plan)
-    box = shapely.box(*bounds)
-
     states = ctx["states"]
-    states = states[states.intersects(box)][[c for c in ("state", "name", "geometry") if c in states.columns]]
-
-    subs = ctx["substations"]
-    subs_box = subs[(subs["lon"].between(bounds[0], bounds[2])) & (subs["lat"].between(bounds[1], bounds[3]))]
-    kv = _threshold(subs_box["max_voltage_kv"], MAX_SUBSTATIONS)
+    states = states[states.intersects(shapely.box(*bounds))]
+    states = states[[c for c in ("state", "name", "geometry") if c in states.columns]]
     used = set(plan.interconnections["substation_id"].astype(str)) if len(plan.interconnections) else set()
-    keep = (subs_box["max_voltage_kv"] >= kv) | subs_box["substation_id"].astype(str).isin(used)
-    sub_cols = [
-        c
-        for c in ("substation_id", "name", "lat", "lon", "max_voltage_kv", "zone_id", "headroom_mw")
-        if c in subs.columns
-    ]
-    subs_out = gpd.GeoDataFrame(subs_box.loc[keep, sub_cols], geometry=subs_box.loc[keep].geometry, crs=CRS)
-
-    lines = _in_box(ctx["transmission_lines"], bounds)
-    lkv = _threshold(lines["voltage_kv"], MAX_LINES) if len(lines) else 0.0
-    lines = lines[lines["voltage_kv"] >= lkv][["voltage_kv", "geometry"]]
-
+    subs, kv = _trim_substations(ctx["substations"], bounds, used)
+    simplify = max(0.01, 0.0015 * (bounds[2] - bounds[0]))
     zones = (
-        zone_polygons(
-            subs,
-            ctx["zones"],
-            ctx["states"],
-            bounds,
-            simplify_deg=max(0.01, 0.0015 * (bounds[2] - bounds[0])),
-        )
+        zone_polygons(ctx["substations"], ctx["zones"], ctx["states"], bounds, simplify_deg=simplify)
         if with_zones
         else gpd.GeoDataFrame(geometry=[], crs=CRS)
     )
@@ -303,9 +331,9 @@ def map_layers(plan: Any, with_zones: bool = True) -> MapLayers:
     return MapLayers(
         bounds=bounds,
         states=gpd.GeoDataFrame(states, crs=CRS),
-        substations=subs_out,
+        substations=subs,
         substation_min_kv=kv,
-        lines=gpd.GeoDataFrame(lines, crs=CRS),
+        lines=_trim_lines(ctx["transmission_lines"], bounds),
         zones=zones,
         candidates=cand,
     )

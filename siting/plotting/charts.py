@@ -381,11 +381,19 @@ def plot_costs(plan: Any) -> Figure:
     """
     costs = pd.Series(plan.meta.get("costs_usd") or {}, dtype=float)
     costs = costs.where(costs.abs() >= 1.0, 0.0)  # solver round-off (±1e-9 USD) shown as zero
-    cats = list(costs.index)
-    colors = _category_colors(cats)
+    colors = _category_colors(list(costs.index))
     fig = Figure(figsize=(12, 4.8), layout="constrained")
     ax, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.3])
     cy = plan.meta.get("currency_year", "")
+    _draw_cost_categories(ax, costs, colors, cy)
+    _draw_costs_by_year(ax2, plan.costs_by_year, list(costs.index), colors, cy)
+    fig.suptitle(f"{plan.meta.get('scenario', 'plan')}: costs", fontsize=11)
+    return fig
+
+
+def _draw_cost_categories(ax: Any, costs: pd.Series, colors: dict[str, Any], currency_year: Any) -> None:
+    """One horizontal bar per category, present value in M USD, labelled; the total in B USD as title."""
+    cats = list(costs.index)
     if len(costs):
         y = np.arange(len(cats))
         ax.barh(y, costs.to_numpy() / 1e6, color=[colors[c] for c in cats])
@@ -398,12 +406,16 @@ def plot_costs(plan: Any) -> Figure:
     else:
         _empty(ax, "no cost data")
     total = float(costs.sum())
-    ax.set_xlabel(f"present value, M USD ({cy})")
+    ax.set_xlabel(f"present value, M USD ({currency_year})")
     ax.set_title(f"total {total / 1e9:,.3f} B USD PV by category", fontsize=10)
     ax.grid(axis="x", color="#eeeeee")
     ax.set_axisbelow(True)
 
-    cby = plan.costs_by_year
+
+def _draw_costs_by_year(
+    ax2: Any, cby: pd.DataFrame, cats: list[str], colors: dict[str, Any], currency_year: Any
+) -> None:
+    """Present value (M USD) by year, stacked by category: positive parts up, negative parts down."""
     if len(cby):
         pv = (
             cby.pivot_table(index="year", columns="category", values="pv_usd", aggfunc="sum").fillna(0.0)
@@ -425,15 +437,13 @@ def plot_costs(plan: Any) -> Figure:
             bottom = bottom + np.clip(v, 0, None)
             neg_bottom = neg_bottom + np.clip(v, None, 0)
         ax2.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-        ax2.set_ylabel(f"present value, M USD ({cy})")
+        ax2.set_ylabel(f"present value, M USD ({currency_year})")
         ax2.set_xlabel("year")
         ax2.grid(axis="y", color="#eeeeee")
         ax2.set_axisbelow(True)
     else:
         _empty(ax2, "no costs by year")
     ax2.set_title("NPV contribution by year", fontsize=10)
-    fig.suptitle(f"{plan.meta.get('scenario', 'plan')}: costs", fontsize=11)
-    return fig
 
 
 # --------------------------------------------------------------------------- capacity
@@ -458,44 +468,9 @@ def plot_capacity(plan: Any) -> Figure:
     fig = Figure(figsize=(9, 4.8), layout="constrained")
     ax = fig.add_subplot()
     x = np.arange(len(years))
-    bottom = np.zeros(len(years))
-    if len(cap):
-        pv = (
-            cap.pivot_table(index="year", columns="site_id", values="it_mw", aggfunc="sum")
-            .reindex(years)
-            .fillna(0.0)
-        )
-        names = plan.sites.set_index("site_id")["name"].to_dict() if len(plan.sites) else {}
-        cmap = colormaps["tab10"]
-        for i, sid in enumerate(pv.columns):
-            v = pv[sid].to_numpy()
-            ax.bar(x, v, bottom=bottom, color=cmap(i % 10), label=names.get(sid, sid), width=0.7)
-            bottom = bottom + v
+    bottom = _draw_site_capacity(ax, x, years, plan)
     s = short.reindex(years).fillna(0.0).to_numpy()
-    pos = s > 0
-    ax.bar(
-        x[pos],
-        s[pos],
-        bottom=bottom[pos],
-        color="none",
-        edgecolor=SHORTFALL_COLOR,
-        hatch="///",
-        width=0.7,
-        lw=1.2,
-        label="shortfall",
-    )
-    for xi, b, v in zip(x, bottom, s, strict=True):
-        if v > 0:
-            ax.text(
-                xi,
-                b + v / 2,
-                f"−{v:,.0f}",
-                ha="center",
-                va="center",
-                color=SHORTFALL_COLOR,
-                fontsize=8,
-                bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
-            )
+    _draw_shortfall(ax, x, bottom, s)
     t = targets.reindex(years)
     if len(x):
         ax.step(
@@ -524,3 +499,51 @@ def plot_capacity(plan: Any) -> Figure:
         fontsize=11,
     )
     return fig
+
+
+def _draw_site_capacity(ax: Any, x: np.ndarray, years: list[int], plan: Any) -> np.ndarray:
+    """IT MW online by site (stacked bars, one container per site named after it); the stack tops (MW)."""
+    bottom = np.zeros(len(years))
+    cap = plan.capacity
+    if not len(cap):
+        return bottom
+    pv = (
+        cap.pivot_table(index="year", columns="site_id", values="it_mw", aggfunc="sum")
+        .reindex(years)
+        .fillna(0.0)
+    )
+    names = plan.sites.set_index("site_id")["name"].to_dict() if len(plan.sites) else {}
+    cmap = colormaps["tab10"]
+    for i, sid in enumerate(pv.columns):
+        v = pv[sid].to_numpy()
+        ax.bar(x, v, bottom=bottom, color=cmap(i % 10), label=names.get(sid, sid), width=0.7)
+        bottom = bottom + v
+    return bottom
+
+
+def _draw_shortfall(ax: Any, x: np.ndarray, bottom: np.ndarray, short_mw: np.ndarray) -> None:
+    """Hatched red shortfall bars (MW) on top of the stacks, each labelled ``−MW``."""
+    pos = short_mw > 0
+    ax.bar(
+        x[pos],
+        short_mw[pos],
+        bottom=bottom[pos],
+        color="none",
+        edgecolor=SHORTFALL_COLOR,
+        hatch="///",
+        width=0.7,
+        lw=1.2,
+        label="shortfall",
+    )
+    for xi, b, v in zip(x, bottom, short_mw, strict=True):
+        if v > 0:
+            ax.text(
+                xi,
+                b + v / 2,
+                f"−{v:,.0f}",
+                ha="center",
+                va="center",
+                color=SHORTFALL_COLOR,
+                fontsize=8,
+                bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
+            )

@@ -12,6 +12,7 @@ import base64
 import functools
 import html
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from folium.template import Template
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
 
-from ._layers import MapLayers, map_layers, round_coords
+from ._layers import CRS, MapLayers, map_layers, round_coords
 
 LEAFLET_DIR = Path(__file__).resolve().parent / "vendor" / "leaflet-1.9.4"
 
@@ -385,6 +386,7 @@ def explore(
     width: str = "100%",
     height: str = "100%",
     layers: MapLayers | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> folium.Map:
     """Interactive map of a plan that works with no network.
 
@@ -407,14 +409,39 @@ def explore(
         CSS size of the map.
     layers : MapLayers, optional
         Pre-computed layers (from :func:`siting.plotting._layers.map_layers`).
+    context : mapping, optional
+        Context layers where ``plan.context`` has none (:func:`siting.data.layers.map_context`).
 
     Returns
     -------
     folium.Map
         Render with ``m.save(path)`` (or :func:`save_map_html`) or display it in a notebook.
     """
-    L = layers or map_layers(plan, with_zones=zones)
+    L = layers or map_layers(plan, with_zones=zones, context=context)
+    m = _offline_map(plan, L.bounds, width, height)
+    if tiles:
+        folium.TileLayer(tiles, name=f"{tiles} (online)", overlay=False, control=True).add_to(m)
+    elements = [
+        _states_layer(L.states),
+        *(_zone_layers(L.zones) if zones else []),
+        *_lines_layer(L.lines),
+        *_substations_layer(L.substations, L.substation_min_kv),
+        *_candidates_layer(L.candidates),
+        *_interconnections_layer(plan),
+        *_sites_layer(plan),
+    ]
+    for element in elements:
+        m.add_child(element)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
     w, s, e, n = L.bounds
+    m.fit_bounds([[s, w], [n, e]])
+    m.add_child(_Legend(_legend_html(plan, L)))
+    return m
+
+
+def _offline_map(plan: Any, bounds: tuple[float, float, float, float], width: str, height: str) -> folium.Map:
+    """An empty map centred on ``bounds`` (degrees) with Leaflet inlined and no CDN link."""
+    w, s, e, n = bounds
     m = folium.Map(
         location=[(s + n) / 2, (w + e) / 2],
         zoom_start=6,
@@ -433,151 +460,155 @@ def explore(
     fig.header.add_child(Element(leaflet_inline_html()), name="leaflet_inline")
     fig.title = f"siting · {plan.meta.get('scenario', 'plan')}"
     m.add_child(_Setup())
+    return m
 
-    if tiles:
-        folium.TileLayer(tiles, name=f"{tiles} (online)", overlay=False, control=True).add_to(m)
 
-    # state outlines (the offline base layer)
-    st = L.states
-    GeoJsonLayer(
+def _states_layer(st: gpd.GeoDataFrame) -> GeoJsonLayer:
+    """State outlines: the offline base layer."""
+    return GeoJsonLayer(
         _features(st, {"t": st["name"] if "name" in st else st["state"]}),
         "State outlines",
         "siting-states",
         {"color": "#ffffff", "weight": 1.2, "fillColor": "#f4f1ea", "fillOpacity": 1.0},
         interactive=False,
-    ).add_to(m)
+    )
 
-    # zones
-    zn = L.zones
-    if zones and len(zn):
-        price = zn["industrial_price_usd_per_mwh"].astype(float)
-        co2 = zn["grid_co2_kg_per_mwh"].astype(float)
-        tips = [
-            f"<b>{_esc(nm)}</b> (zone {_esc(z)})<br>industrial {p:,.1f} USD/MWh · grid {c:,.0f} kg CO₂/MWh"
-            for z, nm, p, c in zip(zn["zone_id"], zn["zone_name"], price, co2, strict=True)
-        ]
-        zstyle = {"color": "#8d8d8d", "weight": 0.6, "fillOpacity": 0.45}
-        m.add_child(
-            _Data(
-                "sitingZones",
-                _features(
-                    zn,
-                    {
-                        "fp": _hex_colors(price, ZONE_PRICE_CMAP),
-                        "fc2": _hex_colors(co2, ZONE_CO2_CMAP),
-                        "t": tips,
-                    },
-                ),
-            )
-        )
-        GeoJsonLayer(
-            "sitingZones", "Zones: electricity price", "siting-zones", {**zstyle, "fillKey": "fp"}
-        ).add_to(m)
+
+def _zone_layers(zn: gpd.GeoDataFrame) -> list:
+    """Zones coloured by industrial price (USD/MWh, shown) and grid CO₂ (kg/MWh, hidden), sharing data."""
+    if not len(zn):
+        return []
+    price = zn["industrial_price_usd_per_mwh"].astype(float)
+    co2 = zn["grid_co2_kg_per_mwh"].astype(float)
+    tips = [
+        f"<b>{_esc(nm)}</b> (zone {_esc(z)})<br>industrial {p:,.1f} USD/MWh · grid {c:,.0f} kg CO₂/MWh"
+        for z, nm, p, c in zip(zn["zone_id"], zn["zone_name"], price, co2, strict=True)
+    ]
+    props = {"fp": _hex_colors(price, ZONE_PRICE_CMAP), "fc2": _hex_colors(co2, ZONE_CO2_CMAP), "t": tips}
+    zstyle = {"color": "#8d8d8d", "weight": 0.6, "fillOpacity": 0.45}
+    return [
+        _Data("sitingZones", _features(zn, props)),
+        GeoJsonLayer("sitingZones", "Zones: electricity price", "siting-zones", {**zstyle, "fillKey": "fp"}),
         GeoJsonLayer(
             "sitingZones",
             "Zones: grid carbon intensity",
             "siting-zones",
             {**zstyle, "fillKey": "fc2"},
             show=False,
-        ).add_to(m)
+        ),
+    ]
 
-    # transmission corridors
-    ln = L.lines
-    if len(ln):
-        GeoJsonLayer(
-            _features(ln, {"c": _voltage_color(ln["voltage_kv"]), "v": ln["voltage_kv"].round().astype(int)}),
-            "Transmission corridors",
-            "siting-lines",
-            {"weight": 1.6, "opacity": 0.7, "tip": "{v} kV line"},
-        ).add_to(m)
 
-    # substations
-    sb = L.substations
-    if len(sb):
-        kv = sb["max_voltage_kv"].astype(float)
-        head = sb["headroom_mw"].astype(float) if "headroom_mw" in sb else pd.Series(np.nan, index=sb.index)
-        tips = [
-            f"{_esc(nm)} (id {_esc(i)}) · {v:,.0f} kV · headroom {h:,.0f} MW"
-            for nm, i, v, h in zip(sb["name"], sb["substation_id"], kv, head, strict=True)
-        ]
+def _lines_layer(ln: gpd.GeoDataFrame) -> list:
+    """Transmission corridors coloured by voltage (kV)."""
+    if not len(ln):
+        return []
+    props = {"c": _voltage_color(ln["voltage_kv"]), "v": ln["voltage_kv"].round().astype(int)}
+    style = {"weight": 1.6, "opacity": 0.7, "tip": "{v} kV line"}
+    return [GeoJsonLayer(_features(ln, props), "Transmission corridors", "siting-lines", style)]
+
+
+def _substations_layer(sb: gpd.GeoDataFrame, min_kv: float) -> list:
+    """Substations coloured by voltage (kV), with their headroom (MW) in the tooltip."""
+    if not len(sb):
+        return []
+    kv = sb["max_voltage_kv"].astype(float)
+    head = sb["headroom_mw"].astype(float) if "headroom_mw" in sb else pd.Series(np.nan, index=sb.index)
+    tips = [
+        f"{_esc(nm)} (id {_esc(i)}) · {v:,.0f} kV · headroom {h:,.0f} MW"
+        for nm, i, v, h in zip(sb["name"], sb["substation_id"], kv, head, strict=True)
+    ]
+    return [
         GeoJsonLayer(
             _features(sb, {"c": _voltage_color(kv), "r": np.where(kv >= 345, 4, 3), "t": tips}),
-            f"Substations (≥{L.substation_min_kv:,.0f} kV)",
+            f"Substations (≥{min_kv:,.0f} kV)",
             "siting-substations",
             {"weight": 1, "fillOpacity": 0.9, "radius": 3},
-        ).add_to(m)
+        )
+    ]
 
-    # candidate sites
-    cand = L.candidates
-    if len(cand):
-        cgdf = gpd.GeoDataFrame(cand, geometry=gpd.points_from_xy(cand["lon"], cand["lat"]), crs="EPSG:4326")
-        cost = cand["capex_usd_per_kw"]
-        chosen = cand["chosen"].astype(bool) if "chosen" in cand else pd.Series(False, index=cand.index)
-        first = cand["first_online_year"] if "first_online_year" in cand else pd.Series("?", index=cand.index)
-        tips = [
-            f"<b>{_esc(nm)}</b> · ~{c:,.0f} USD/kW-IT · up to {mx:,.0f} MW · online ≥ {_esc(fy)}{' · chosen' if ch else ''}"
-            for nm, c, mx, fy, ch in zip(cand["name"], cost, cand["max_it_mw"], first, chosen, strict=True)
-        ]
+
+def _candidates_layer(cand: pd.DataFrame) -> list:
+    """Candidate sites coloured by indicative cost (USD/kW-IT)."""
+    if not len(cand):
+        return []
+    cgdf = gpd.GeoDataFrame(cand, geometry=gpd.points_from_xy(cand["lon"], cand["lat"]), crs=CRS)
+    cost = cand["capex_usd_per_kw"]
+    chosen = cand["chosen"].astype(bool) if "chosen" in cand else pd.Series(False, index=cand.index)
+    first = cand["first_online_year"] if "first_online_year" in cand else pd.Series("?", index=cand.index)
+    tips = [
+        f"<b>{_esc(nm)}</b> · ~{c:,.0f} USD/kW-IT · up to {mx:,.0f} MW · online ≥ {_esc(fy)}{' · chosen' if ch else ''}"
+        for nm, c, mx, fy, ch in zip(cand["name"], cost, cand["max_it_mw"], first, chosen, strict=True)
+    ]
+    return [
         GeoJsonLayer(
             _features(cgdf, {"c": _hex_colors(cost, CANDIDATE_CMAP), "t": tips}),
             "Candidate sites (indicative cost)",
             "siting-candidates",
             {"radius": 5, "weight": 1, "color": "#333333", "fillOpacity": 0.85},
-        ).add_to(m)
+        )
+    ]
 
-    # interconnections
+
+#: Interconnection columns shown in the tooltip: site, substation, kV, km, MW, USD, first grid year.
+_IC_TIP_COLUMNS = [
+    "site_id",
+    "substation_name",
+    "voltage_kv",
+    "distance_km",
+    "capacity_mw",
+    "cost_usd",
+    "available_year",
+]
+
+
+def _interconnections_layer(plan: Any) -> list:
+    """Dashed lines from each chosen site to the substations it connects to."""
     ic = plan.interconnections
-    if len(ic):
-        sites_xy = plan.sites.set_index("site_id")[["lon", "lat"]]
-        xy = sites_xy.reindex(ic["site_id"]).to_numpy(dtype=float)
-        sub_xy = ic[["substation_lon", "substation_lat"]].to_numpy(dtype=float)
-        ok = np.isfinite(xy).all(axis=1) & np.isfinite(sub_xy).all(axis=1)
-        geoms = shapely.linestrings(np.stack([xy[ok], sub_xy[ok]], axis=1)) if ok.any() else []
-        icg = gpd.GeoDataFrame(ic[ok].reset_index(drop=True), geometry=list(geoms), crs="EPSG:4326")
-        tips = [
-            f"{_esc(si)} → {_esc(sn)}: {kv_:,.0f} kV, {d:,.1f} km, {mw:,.0f} MW, {_money(float(c))}, grid from {_esc(y)}"
-            for si, sn, kv_, d, mw, c, y in icg[
-                [
-                    "site_id",
-                    "substation_name",
-                    "voltage_kv",
-                    "distance_km",
-                    "capacity_mw",
-                    "cost_usd",
-                    "available_year",
-                ]
-            ].itertuples(index=False)
-        ]
+    if not len(ic):
+        return []
+    sites_xy = plan.sites.set_index("site_id")[["lon", "lat"]]
+    xy = sites_xy.reindex(ic["site_id"]).to_numpy(dtype=float)
+    sub_xy = ic[["substation_lon", "substation_lat"]].to_numpy(dtype=float)
+    ok = np.isfinite(xy).all(axis=1) & np.isfinite(sub_xy).all(axis=1)
+    geoms = shapely.linestrings(np.stack([xy[ok], sub_xy[ok]], axis=1)) if ok.any() else []
+    icg = gpd.GeoDataFrame(ic[ok].reset_index(drop=True), geometry=list(geoms), crs=CRS)
+    tips = [
+        f"{_esc(si)} → {_esc(sn)}: {kv_:,.0f} kV, {d:,.1f} km, {mw:,.0f} MW, {_money(float(c))}, grid from {_esc(y)}"
+        for si, sn, kv_, d, mw, c, y in icg[_IC_TIP_COLUMNS].itertuples(index=False)
+    ]
+    return [
         GeoJsonLayer(
             _features(icg, {"t": tips}),
             "Interconnections",
             "siting-interconnections",
             {"color": INTERCONNECTION_COLOR, "weight": 3, "opacity": 0.9, "dashArray": "6 4"},
-        ).add_to(m)
-
-    # chosen sites
-    st_ = plan.sites
-    if len(st_):
-        sg = gpd.GeoDataFrame(
-            st_.drop(columns="geometry", errors="ignore"),
-            geometry=gpd.points_from_xy(st_["lon"], st_["lat"]),
-            crs="EPSG:4326",
         )
-        tips = [
-            f"<b>{_esc(nm)}</b> · {mw:,.0f} MW IT · online {_esc(y)}"
-            for nm, mw, y in zip(sg["name"], sg["it_mw"], sg["first_online_year"], strict=True)
-        ]
+    ]
+
+
+def _sites_layer(plan: Any) -> list:
+    """Chosen sites sized by IT MW, each with its popup."""
+    st_ = plan.sites
+    if not len(st_):
+        return []
+    sg = gpd.GeoDataFrame(
+        st_.drop(columns="geometry", errors="ignore"),
+        geometry=gpd.points_from_xy(st_["lon"], st_["lat"]),
+        crs=CRS,
+    )
+    tips = [
+        f"<b>{_esc(nm)}</b> · {mw:,.0f} MW IT · online {_esc(y)}"
+        for nm, mw, y in zip(sg["name"], sg["it_mw"], sg["first_online_year"], strict=True)
+    ]
+    return [
         GeoJsonLayer(
             _features(sg, {"r": _site_radius(sg["it_mw"]), "t": tips, "p": _site_popups(plan)}),
             "Chosen sites (size ∝ IT MW)",
             "siting-sites",
             {"color": SITE_EDGE, "fillColor": SITE_COLOR, "weight": 2, "fillOpacity": 0.9},
-        ).add_to(m)
-
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.fit_bounds([[s, w], [n, e]])
-    m.add_child(_Legend(_legend_html(plan, L)))
-    return m
+        )
+    ]
 
 
 def _legend_html(plan: Any, L: MapLayers) -> str:
@@ -621,8 +652,54 @@ def _legend_html(plan: Any, L: MapLayers) -> str:
     return "<br>".join(rows)
 
 
+def _elements(root: Element) -> Iterator[Element]:
+    """``root`` and every element under it once, depth first (children, then element attributes such
+    as a Figure's ``header``, ``html`` and ``script``); the order follows how the tree was built."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if id(el) in seen:
+            continue
+        seen.add(id(el))
+        yield el
+        attrs = [v for k, v in vars(el).items() if k != "_parent" and isinstance(v, Element)]
+        stack.extend(reversed([*el._children.values(), *attrs]))
+
+
+def stable_ids(root: Element) -> Element:
+    """Give every element under ``root`` an id from a counter, so that rendering is reproducible.
+
+    branca names each element with 32 random hex digits (``Element._id``); they appear in the page as
+    JavaScript variable and ``<div>`` names, so two renders of the same map differ. This renumbers the
+    tree in traversal order (``000000000000``, ``000000000001``, …; the order follows how the map was
+    built) and re-keys each ``_children`` entry that was keyed by the old name.
+
+    Parameters
+    ----------
+    root : branca.element.Element
+        Usually ``m.get_root()`` of a folium map, before it is rendered.
+
+    Returns
+    -------
+    Element
+        ``root``, changed in place.
+    """
+    elements = list(_elements(root))
+    old = {id(el): el.get_name() for el in elements}
+    for i, el in enumerate(elements):
+        el._id = f"{i:012x}"
+    for el in elements:
+        el._children = type(el._children)(
+            (c.get_name() if key == old[id(c)] else key, c) for key, c in el._children.items()
+        )
+    return root
+
+
 def save_map_html(plan: Any, path: str | Path, **kwargs: Any) -> Path:
     """Write the offline interactive map of ``plan`` to ``path`` (``map.html``).
+
+    Element ids are renumbered with :func:`stable_ids`, so the same plan always gives the same bytes.
 
     Parameters
     ----------
@@ -639,6 +716,6 @@ def save_map_html(plan: Any, path: str | Path, **kwargs: Any) -> Path:
     """
     path = Path(path)
     m = explore(plan, **kwargs)
-    page = m.get_root().render()
+    page = stable_ids(m.get_root()).render()
     path.write_text(page, encoding="utf-8")
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,12 @@ def add_scale_bar(ax: Axes, bounds: tuple[float, float, float, float]) -> float:
     return float(length)
 
 
-def plot_map(plan: Any, ax: Axes | None = None, layers: MapLayers | None = None) -> Figure:
+def plot_map(
+    plan: Any,
+    ax: Axes | None = None,
+    layers: MapLayers | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> Figure:
     """Static map: state outlines, transmission corridors, candidate and chosen sites, legend and scale.
 
     Chosen sites are circles whose area is proportional to IT MW, labelled with name and MW; dashed lines
@@ -80,101 +86,126 @@ def plot_map(plan: Any, ax: Axes | None = None, layers: MapLayers | None = None)
         Axes to draw into (default: a new figure 9 in wide, its height following the study area).
     layers : MapLayers, optional
         Pre-computed layers.
+    context : mapping, optional
+        Context layers where ``plan.context`` has none (:func:`siting.data.layers.map_context`).
 
     Returns
     -------
     Figure
         Save with ``fig.savefig("map.png", dpi=150)`` or ``"map.svg"``.
     """
-    L = layers or map_layers(plan, with_zones=False)
-    w, s, e, n = L.bounds
-    if ax is None:
-        ratio = (n - s) / max((e - w) * math.cos(math.radians((s + n) / 2)), 1e-6)
-        fig = Figure(figsize=(9, min(max(9 * ratio + 1.0, 4.0), 10.0)), layout="constrained")
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
+    L = layers or map_layers(plan, with_zones=False, context=context)
+    fig, ax = _map_axes(L.bounds, ax)
+    _draw_states(ax, L)
+    handles = [
+        *_draw_lines(ax, L),
+        *_draw_candidates(ax, L),
+        *_draw_interconnections(ax, plan),
+        *_draw_sites(ax, plan),
+    ]
+    _finish_axes(ax, L.bounds, plan)
+    if handles:
+        ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.9)
+    return fig
+
+
+def _map_axes(bounds: tuple[float, float, float, float], ax: Axes | None) -> tuple[Figure, Axes]:
+    """``ax`` and its figure, or a new figure 9 in wide whose height follows the study area (degrees)."""
+    if ax is not None:
+        return ax.figure, ax
+    w, s, e, n = bounds
+    ratio = (n - s) / max((e - w) * math.cos(math.radians((s + n) / 2)), 1e-6)
+    fig = Figure(figsize=(9, min(max(9 * ratio + 1.0, 4.0), 10.0)), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _draw_states(ax: Axes, L: MapLayers) -> None:
+    """Sea background, state outlines, and the names of states covering over 2 % of the view."""
     ax.set_facecolor("#dfe8ef")
-    if len(L.states):
-        L.states.plot(ax=ax, facecolor="#f4f1ea", edgecolor="#9e9e9e", linewidth=0.7, zorder=1)
-        view = shapely.box(w, s, e, n)
-        for name, geom in zip(L.states["state"], L.states.geometry, strict=True):
-            part = shapely.intersection(geom, view)
-            if not part.is_empty and part.area > 0.02 * view.area:
-                pt = part.representative_point()
-                ax.text(pt.x, pt.y, name, fontsize=10, color="#b0a999", ha="center", va="center", zorder=2)
-    handles: list[Any] = []
-    if len(L.lines):
-        segs = [np.asarray(g.coords) for g in shapely.get_parts(L.lines.geometry.values)]
-        ax.add_collection(LineCollection(segs, colors="#4292c6", linewidths=0.6, alpha=0.55, zorder=3))
-        handles.append(Line2D([], [], color="#4292c6", lw=1, alpha=0.7, label="transmission ≥230 kV"))
+    if not len(L.states):
+        return
+    L.states.plot(ax=ax, facecolor="#f4f1ea", edgecolor="#9e9e9e", linewidth=0.7, zorder=1)
+    view = shapely.box(*L.bounds)
+    for name, geom in zip(L.states["state"], L.states.geometry, strict=True):
+        part = shapely.intersection(geom, view)
+        if not part.is_empty and part.area > 0.02 * view.area:
+            pt = part.representative_point()
+            ax.text(pt.x, pt.y, name, fontsize=10, color="#b0a999", ha="center", va="center", zorder=2)
+
+
+def _draw_lines(ax: Axes, L: MapLayers) -> list[Line2D]:
+    """Transmission corridors; their legend handle."""
+    if not len(L.lines):
+        return []
+    segs = [np.asarray(g.coords) for g in shapely.get_parts(L.lines.geometry.values)]
+    ax.add_collection(LineCollection(segs, colors="#4292c6", linewidths=0.6, alpha=0.55, zorder=3))
+    return [Line2D([], [], color="#4292c6", lw=1, alpha=0.7, label="transmission ≥230 kV")]
+
+
+def _draw_candidates(ax: Axes, L: MapLayers) -> list[Line2D]:
+    """Candidate sites not chosen (white circles); their legend handle."""
     cand = L.candidates
-    if len(cand):
-        other = cand[~cand["chosen"].astype(bool)] if "chosen" in cand else cand
-        ax.scatter(other["lon"], other["lat"], s=14, facecolor="white", edgecolor="#555555", lw=0.8, zorder=4)
-        handles.append(
-            Line2D(
-                [],
-                [],
-                ls="",
-                marker="o",
-                ms=4,
-                mfc="white",
-                mec="#555555",
-                label="candidate site (not chosen)",
-            )
-        )
+    if not len(cand):
+        return []
+    other = cand[~cand["chosen"].astype(bool)] if "chosen" in cand else cand
+    ax.scatter(other["lon"], other["lat"], s=14, facecolor="white", edgecolor="#555555", lw=0.8, zorder=4)
+    label = "candidate site (not chosen)"
+    return [Line2D([], [], ls="", marker="o", ms=4, mfc="white", mec="#555555", label=label)]
+
+
+def _draw_interconnections(ax: Axes, plan: Any) -> list[Line2D]:
+    """Dashed site → substation lines and the connected substations; their legend handles."""
     ic = plan.interconnections
-    if len(ic):
-        xy = plan.sites.set_index("site_id")[["lon", "lat"]].reindex(ic["site_id"]).to_numpy(dtype=float)
-        sub = ic[["substation_lon", "substation_lat"]].to_numpy(dtype=float)
-        segs = np.stack([xy, sub], axis=1)
-        segs = segs[np.isfinite(segs).all(axis=(1, 2))]
-        ax.add_collection(
-            LineCollection(
-                list(segs), colors=INTERCONNECTION_COLOR, linewidths=1.8, linestyles="--", zorder=5
-            )
-        )
-        ax.scatter(sub[:, 0], sub[:, 1], marker="^", s=40, color="black", zorder=6)
-        handles.append(Line2D([], [], color=INTERCONNECTION_COLOR, ls="--", lw=1.8, label="interconnection"))
-        handles.append(Line2D([], [], ls="", marker="^", color="black", label="substation (connected)"))
+    if not len(ic):
+        return []
+    xy = plan.sites.set_index("site_id")[["lon", "lat"]].reindex(ic["site_id"]).to_numpy(dtype=float)
+    sub = ic[["substation_lon", "substation_lat"]].to_numpy(dtype=float)
+    segs = np.stack([xy, sub], axis=1)
+    segs = segs[np.isfinite(segs).all(axis=(1, 2))]
+    ax.add_collection(
+        LineCollection(list(segs), colors=INTERCONNECTION_COLOR, linewidths=1.8, linestyles="--", zorder=5)
+    )
+    ax.scatter(sub[:, 0], sub[:, 1], marker="^", s=40, color="black", zorder=6)
+    return [
+        Line2D([], [], color=INTERCONNECTION_COLOR, ls="--", lw=1.8, label="interconnection"),
+        Line2D([], [], ls="", marker="^", color="black", label="substation (connected)"),
+    ]
+
+
+def _draw_sites(ax: Axes, plan: Any) -> list[Line2D]:
+    """Chosen sites (area ∝ IT MW) labelled with name, MW and first online year; their legend handle."""
     sites = plan.sites
-    if len(sites):
-        mw = sites["it_mw"].to_numpy(dtype=float)
-        top = float(mw.max())
-        ax.scatter(
-            sites["lon"],
-            sites["lat"],
-            s=_marker_area(mw, top),
-            color=SITE_COLOR,
-            edgecolor=SITE_EDGE,
-            lw=1.2,
-            alpha=0.9,
-            zorder=7,
+    if not len(sites):
+        return []
+    mw = sites["it_mw"].to_numpy(dtype=float)
+    top = float(mw.max())
+    ax.scatter(
+        sites["lon"],
+        sites["lat"],
+        s=_marker_area(mw, top),
+        color=SITE_COLOR,
+        edgecolor=SITE_EDGE,
+        lw=1.2,
+        alpha=0.9,
+        zorder=7,
+    )
+    for r in sites.itertuples():
+        ax.annotate(
+            f"{r.name}\n{r.it_mw:,.0f} MW · {r.first_online_year}",
+            (r.lon, r.lat),
+            xytext=(8, 6),
+            textcoords="offset points",
+            fontsize=8,
+            zorder=8,
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75},
         )
-        for r in sites.itertuples():
-            ax.annotate(
-                f"{r.name}\n{r.it_mw:,.0f} MW · {r.first_online_year}",
-                (r.lon, r.lat),
-                xytext=(8, 6),
-                textcoords="offset points",
-                fontsize=8,
-                zorder=8,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75},
-            )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                ls="",
-                marker="o",
-                ms=8,
-                mfc=SITE_COLOR,
-                mec=SITE_EDGE,
-                alpha=0.9,
-                label=f"chosen site (area ∝ IT MW; largest {top:,.0f} MW)",
-            )
-        )
+    label = f"chosen site (area ∝ IT MW; largest {top:,.0f} MW)"
+    return [Line2D([], [], ls="", marker="o", ms=8, mfc=SITE_COLOR, mec=SITE_EDGE, alpha=0.9, label=label)]
+
+
+def _finish_axes(ax: Axes, bounds: tuple[float, float, float, float], plan: Any) -> None:
+    """Extent, aspect ``1/cos(mid-latitude)``, degree labels, scale bar and title (MW IT, sites)."""
+    w, s, e, n = bounds
     ax.set_xlim(w, e)
     ax.set_ylim(s, n)
     ax.set_aspect(1.0 / math.cos(math.radians((s + n) / 2)))
@@ -182,10 +213,8 @@ def plot_map(plan: Any, ax: Axes | None = None, layers: MapLayers | None = None)
     ax.set_ylabel("latitude (°)")
     ax.tick_params(labelsize=8)
     add_scale_bar(ax, (w, s, e, n))
+    sites = plan.sites
     total = float(sites["it_mw"].sum()) if len(sites) else 0.0
     ax.set_title(
         f"{plan.meta.get('scenario', 'plan')}: {total:,.0f} MW IT at {len(sites)} site(s)", fontsize=11
     )
-    if handles:
-        ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.9)
-    return fig

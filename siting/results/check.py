@@ -8,6 +8,7 @@ It knows two versions of the format (``docs/plan-format.md``): 1.0 (yearly, five
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -159,6 +160,22 @@ OWNED_KINDS = {"onsite_gas", "battery"}
 HOURS_PER_DAY = 24.0
 DAYS_PER_YEAR = 365.25
 
+# --------------------------------------------------------------------------- integrity (any 1.x)
+#: the plan's data files, whose sha256 ``plan.json`` records in ``files_sha256``
+DATA_FILES = (
+    "sites.geojson",
+    "capacity.csv",
+    "capacity_steps.csv",
+    "interconnections.csv",
+    "contracts.csv",
+    "timeline.csv",
+    "costs_by_year.csv",
+    "candidates.csv",
+)
+#: plan.json keys that differ between two identical runs: the creation time and wall-clock durations;
+#: ``plan_sha256`` does not cover them
+VOLATILE_KEYS = ("created_utc", "solve_seconds", "timings_seconds")
+
 
 # =========================================================================== entry point
 def check_plan(directory: str | Path, tol_mw: float = 1e-3) -> list[str]:
@@ -185,9 +202,53 @@ def check_plan(directory: str | Path, tol_mw: float = 1e-3) -> list[str]:
     version = _version_tuple(meta.get("format_version"))
     if version is None or version[0] != 1:
         return [f"unsupported format_version {meta.get('format_version')!r}"]
+    problems = _integrity(d, meta)
     if version >= (1, 1):
-        return _check_v11(d, meta, tol_mw)
-    return _check_v10(d, meta, tol_mw)
+        return problems + _check_v11(d, meta, tol_mw)
+    return problems + _check_v10(d, meta, tol_mw)
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def plan_json_sha256(meta: dict) -> str:
+    """Hex sha256 of ``plan.json``'s content: every key but ``plan_sha256`` and :data:`VOLATILE_KEYS`,
+    as compact JSON with sorted keys (so the hash does not depend on indentation or key order)."""
+    content = {k: v for k, v in meta.items() if k != "plan_sha256" and k not in VOLATILE_KEYS}
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _integrity(d: Path, meta: dict) -> list[str]:
+    """``plan_sha256`` matches plan.json's content and ``files_sha256`` every listed file (when recorded)."""
+    if "plan_sha256" not in meta and "files_sha256" not in meta:
+        return []  # written before siting recorded hashes
+    if "plan_sha256" not in meta or not isinstance(meta.get("files_sha256"), dict):
+        return ["plan.json has one of plan_sha256 and files_sha256 but not both: it was edited by hand"]
+    problems = []
+    if plan_json_sha256(meta) != meta["plan_sha256"]:
+        problems.append(
+            "plan.json was changed after it was written: its content no longer matches plan_sha256 "
+            "(a value was edited; re-solve, or restore the original file)"
+        )
+    for name, recorded in meta["files_sha256"].items():
+        path = d / name
+        if not path.is_file():
+            problems.append(f"{name} is listed in plan.json files_sha256 but is missing")
+        elif file_sha256(path) != recorded:
+            problems.append(
+                f"{name} was changed after the plan was written: its sha256 {file_sha256(path)[:12]}… "
+                f"differs from {str(recorded)[:12]}… recorded in plan.json files_sha256"
+            )
+    missing = [n for n in DATA_FILES if n not in meta["files_sha256"] and (d / n).exists()]
+    problems += [f"{n} is not listed in plan.json files_sha256 (added or renamed by hand)" for n in missing]
+    return problems
 
 
 def _version_tuple(version: object) -> tuple[int, int] | None:

@@ -1,7 +1,7 @@
 """Turn a solved model into tidy tables (the build-plan files of docs/plan-format.md).
 
 Reads only the model's named components (variables, ``it_mw``, ``grid_cap_mw``, ``grid_mwh``,
-``emissions_t``, ``cost_usd``) and the :class:`~siting.features.inputs.ModelInputs` tables.
+``emissions_t``, ``cost_usd``) and the :class:`~siting.model.inputs.ModelInputs` tables.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pandas as pd
 import pyomo.environ as pyo
 from dateutil.relativedelta import relativedelta
 
-from ..features.inputs import ModelInputs
 from ..features.timing import DAYS_PER_MONTH_AVG, add_months
 from ..model.build import COST_CATEGORIES
+from ..model.inputs import ModelInputs
 
 ON = 0.5  # binaries above this are taken as 1
 EPS_MW = 1e-6
@@ -36,20 +36,54 @@ def _date(ts) -> dt.date:
     return pd.Timestamp(ts).date()
 
 
+def _step_period_hours(d: ModelInputs) -> dict[int, dict[int, float]]:
+    """Hours of each step that each climate period stands for: ``{step: {period: h}}`` (from
+    ``ModelInputs.step_periods``, the table the model's energy balances use)."""
+    out: dict[int, dict[int, float]] = {}
+    for (t, p), h in d.step_periods["hours"].sort_index().items():
+        out.setdefault(int(t), {})[int(p)] = float(h)
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ capacity
+#: Columns of ``capacity_steps.csv`` (docs/plan-format.md), in order.
+CAPACITY_STEP_COLUMNS = [
+    "site_id",
+    "step",
+    "step_start",
+    "step_end",
+    "step_years",
+    "year",
+    "it_mw",
+    "facility_mw",
+    "grid_mw",
+    "onsite_gas_mw",
+    "battery_mw",
+    "battery_mwh",
+    "firm_supply_mw",
+    "it_mwh",
+    "facility_mwh",
+    "grid_mwh",
+    "onsite_mwh",
+    "battery_discharge_mwh",
+    "water_m3",
+]
+
+
 def capacity_steps_table(m: pyo.ConcreteModel, d: ModelInputs, open_sites: list[str]) -> pd.DataFrame:
     """One row per opened site and step: IT, facility peak, grid and on-site MW, firm supply, energy."""
     rows = []
     steps = d.steps
+    step_hours = _step_period_hours(d)
     for s in open_sites:
         site = d.sites.loc[s]
         for t in m.T:
             it = _v(m.it_mw[s, t])
             gas = sum(_v(m.gen_mw[s, g, t]) for g in m.GAS)
             bat = sum(_v(m.gen_mw[s, g, t]) for g in m.BAT)
-            firm_gas = sum(float(m._gen[g]["firm_fraction"]) * _v(m.gen_mw[s, g, t]) for g in m.GAS)
-            ps = m._periods_of_step[t]
-            h = {p: m._h[(t, p)] for p in ps}
+            firm_gas = sum(float(d.generators.at[g, "firm_fraction"]) * _v(m.gen_mw[s, g, t]) for g in m.GAS)
+            h = step_hours[t]
+            ps = list(h)
             dis = sum(h[p] * _v(m.bat_dis[s, g, t, p]) for g in m.BAT for p in ps) if d.chronological else 0.0
             rows.append(
                 {
@@ -77,13 +111,11 @@ def capacity_steps_table(m: pyo.ConcreteModel, d: ModelInputs, open_sites: list[
                 }
             )
     df = _clean(pd.DataFrame(rows))
-    if df.empty:
-        return pd.DataFrame(
-            columns=["site_id", "step", "step_start", "step_end", "step_years", "year", "it_mw"]
-        )
+    if df.empty:  # nothing built: the file still has every column
+        return pd.DataFrame(columns=CAPACITY_STEP_COLUMNS)
     for c in ("step_start", "step_end"):
         df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d")
-    return df
+    return df[CAPACITY_STEP_COLUMNS]
 
 
 CAPACITY_COLUMNS = [
@@ -274,6 +306,7 @@ def _onsite_rows(m, d: ModelInputs, open_sites: list[str]) -> list[dict]:
     rows = []
     T = list(m.T)
     yrs = d.steps["years"].to_numpy()
+    step_hours = _step_period_hours(d)
     for s in open_sites:
         for g in m.G:
             gen = d.generators.loc[g]
@@ -284,7 +317,7 @@ def _onsite_rows(m, d: ModelInputs, open_sites: list[str]) -> list[dict]:
             stock = np.array([_v(m.gen_mw[s, g, t]) for t in T])
             energy = np.array(
                 [
-                    sum(m._h[(t, p)] * _v(m.gen_out[s, g, t, p]) for p in m._periods_of_step[t])
+                    sum(h * _v(m.gen_out[s, g, t, p]) for p, h in step_hours[t].items())
                     if g in m.GAS
                     else 0.0
                     for t in T

@@ -9,8 +9,14 @@ import pytest
 import xarray as xr
 from shapely.geometry import LineString, box
 
+from siting.data.layers import load_candidate_layers
 from siting.errors import InputError
-from siting.features.candidates import CANDIDATE_COLUMNS, candidates_from_config, generate_candidates
+from siting.features.candidates import (
+    CANDIDATE_COLUMNS,
+    fill_state_from_outlines,
+    generate_candidates,
+    name_after_nearest_town,
+)
 
 REGION = (-98.0, 31.5, -96.5, 32.5)
 
@@ -150,7 +156,85 @@ def test_bad_region_and_config(grid, tmp_path):
             "exclusions": [{"file": "water.gpkg", "kind": "water"}],
         }
     }
-    c = candidates_from_config(cfg, substations=subs, lines=lines, base_dir=tmp_path)
+    layers = load_candidate_layers(cfg, tmp_path)
+    assert layers.options == {"cell_km": 20} and len(layers.exclusions) == 1
+    c = generate_candidates(layers.region, subs, lines, **layers.arguments())
     assert len(c) > 0 and (c["lon"] > -97.5).all()
     with pytest.raises(InputError, match="unknown key"):
-        candidates_from_config({"generate": {"region": list(REGION), "cells": 3}}, substations=subs)
+        load_candidate_layers({"generate": {"region": list(REGION), "cells": 3}})
+
+
+def test_name_after_nearest_town_borrows_density():
+    """One town 10 km north of cell A (density 400 people/km²), none within 60 km of cell B.
+
+    A is renamed ``cell A near Town, TX`` and gets the town's density, so its land cost is
+    244,000 × √(400 / 100) = 488,000 USD/acre and its permitting time the national 9 months ×
+    (1 + 400 / (400 + 1000 / 2.589988110336)) = 13.579... months (1.1316... years); B is unchanged.
+    """
+    cand = gpd.GeoDataFrame(
+        {
+            "name": ["cell A", "cell B"],
+            "state": ["TX", "TX"],
+            "population_density_per_km2": [np.nan, np.nan],
+            "land_cost_usd_per_acre": [1.0, 1.0],
+            "permitting_lead_time_months": [1.0, 1.0],
+            "permitting_lead_time_years": [1.0, 1.0],
+        },
+        geometry=gpd.points_from_xy([-97.0, -90.0], [32.0, 32.0]),
+        crs="EPSG:4326",
+    )
+    towns = pd.DataFrame(
+        {"name": ["Town, TX"], "lat": [32.09], "lon": [-97.0], "population_density_per_km2": [400.0]}
+    )
+    out = name_after_nearest_town(cand, towns)
+    assert out["name"].tolist() == ["cell A near Town, TX", "cell B"]
+    assert out.loc[0, "land_cost_usd_per_acre"] == pytest.approx(488_000.0)
+    months = 9.0 * (1 + 400 / (400 + 1000 / 2.589988110336))
+    assert out.loc[0, "permitting_lead_time_months"] == pytest.approx(months)
+    assert out.loc[0, "permitting_lead_time_years"] == pytest.approx(months / 12)
+    assert out.loc[1, "land_cost_usd_per_acre"] == 1.0 and np.isnan(out.loc[1, "population_density_per_km2"])
+    assert cand["name"].tolist() == ["cell A", "cell B"]  # the input is not modified
+
+
+def test_fill_state_from_outlines():
+    """Only the unknown state is filled, from the outline holding the point: (−97, 32) lies in the TX box."""
+    cand = gpd.GeoDataFrame(
+        {"state": pd.array([pd.NA, "OK"], dtype="string")},
+        geometry=gpd.points_from_xy([-97.0, -97.0], [32.0, 32.5]),
+        crs="EPSG:4326",
+    )
+    states = gpd.GeoDataFrame({"state": ["TX"]}, geometry=[box(-100, 30, -95, 33)], crs="EPSG:4326")
+    assert fill_state_from_outlines(cand, states)["state"].tolist() == ["TX", "OK"]
+
+
+def test_load_candidate_layers_reads_every_file(grid, tmp_path):
+    """Parcels (with their id column), polygon and raster exclusions, in the block's order; the options
+    are the numeric keys only. The raster is 1 on its lake cells, so ``exclude_values: [1]`` masks them."""
+    subs, _ = grid
+    parcels = gpd.GeoDataFrame({"pid": ["P1"]}, geometry=[box(-97.1, 32.0, -97.0, 32.1)], crs="EPSG:4326")
+    parcels.to_file(tmp_path / "parcels.geojson")
+    water = gpd.GeoDataFrame({"kind": ["water"]}, geometry=[box(-98.0, 31.5, -97.5, 32.5)], crs="EPSG:4326")
+    water.to_file(tmp_path / "water.gpkg")
+    lat, lon = np.array([32.0, 32.1]), np.array([-97.1, -97.0])
+    lake = xr.DataArray([[1, 0], [0, 0]], coords={"lat": lat, "lon": lon}, dims=("lat", "lon"))
+    lake.to_dataset(name="lake").to_netcdf(tmp_path / "lake.nc")
+    block = {
+        "region": list(REGION),
+        "min_buildable_acres": 10,
+        "parcels": {"file": "parcels.geojson", "id_column": "pid"},
+        "exclusions": [{"raster": "lake.nc", "kind": "water", "exclude_values": [1]}, {"file": "water.gpkg"}],
+    }
+    layers = load_candidate_layers({"generate": block}, tmp_path)
+    assert layers.parcels["site_id"].tolist() == ["P1"] and layers.options == {"min_buildable_acres": 10}
+    raster, polygons = layers.exclusions
+    assert raster.attrs["kind"] == "water" and int(raster.sum()) == 1
+    assert polygons["kind"].tolist() == ["other"]
+    assert layers.arguments()["exclusions"] == list(layers.exclusions)
+
+
+def test_unknown_generate_key_suggests_the_closest():
+    """``cell_size`` is closest to ``cell_km`` (difflib ratio 2·5 / (9 + 7) = 0.625 ≥ 0.6)."""
+    with pytest.raises(InputError, match="did you mean 'cell_km'"):
+        load_candidate_layers({"region": list(REGION), "cell_size": 5})
+    with pytest.raises(InputError, match="needs a region"):
+        load_candidate_layers({"cell_km": 5})

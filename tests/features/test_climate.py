@@ -12,8 +12,17 @@ import pytest
 import xarray as xr
 
 from siting.errors import InputError
-from siting.features import climate as C
 from siting.features import cooling
+from siting.features.hourly import annual_summary, hourly_pue_wue, site_climate_features, weather_at_sites
+from siting.features.periods import representative_periods
+from siting.features.psychrometrics import dew_point_from_wet_bulb, wet_bulb_c, wet_bulb_stull
+from siting.features.solar import solar_cf_pvwatts
+from siting.features.typical_year import (
+    monthly_statistics,
+    synthesize_hourly_ghi,
+    synthesize_hourly_temperature,
+)
+from siting.features.wind import wind_cf_power_curve
 from siting.io import point_weather_dataset, read_point_weather
 
 PVLIB_DATA = Path(pvlib.__path__[0]) / "data"
@@ -26,21 +35,21 @@ def tmy():
         "sand_point": read_point_weather(PVLIB_DATA / "703165TY.csv"),
     }
     ds = point_weather_dataset(frames)
-    ds["wet_bulb_c"] = C.wet_bulb_c(ds["dry_bulb_c"], ds["dew_point_c"])
+    ds["wet_bulb_c"] = wet_bulb_c(ds["dry_bulb_c"], ds["dew_point_c"])
     return ds
 
 
 def test_stull_reference_values():
     # Stull (2011): T = 20 °C, RH = 50 % -> Tw = 13.7 °C
-    assert float(C.wet_bulb_stull(20.0, 50.0)) == pytest.approx(13.7, abs=0.1)
-    assert float(C.wet_bulb_c(30.0, 30.0)) == pytest.approx(30.0, abs=0.3)  # saturated
-    td = C.dew_point_from_wet_bulb(np.array([25.0, 10.0]), np.array([18.0, 5.0]))
-    np.testing.assert_allclose(C.wet_bulb_c(np.array([25.0, 10.0]), td), [18.0, 5.0], atol=1e-4)
+    assert float(wet_bulb_stull(20.0, 50.0)) == pytest.approx(13.7, abs=0.1)
+    assert float(wet_bulb_c(30.0, 30.0)) == pytest.approx(30.0, abs=0.3)  # saturated
+    td = dew_point_from_wet_bulb(np.array([25.0, 10.0]), np.array([18.0, 5.0]))
+    np.testing.assert_allclose(wet_bulb_c(np.array([25.0, 10.0]), td), [18.0, 5.0], atol=1e-4)
 
 
 def test_synthesis_matches_tmy3(tmy):
-    monthly = C.monthly_statistics(tmy)
-    syn = C.synthesize_hourly_temperature(monthly)
+    monthly = monthly_statistics(tmy)
+    syn = synthesize_hourly_temperature(monthly)
     assert syn["dry_bulb_c"].dims == ("site", "time") and syn.sizes["time"] == 8760
     err = syn["dry_bulb_c"] - tmy["dry_bulb_c"]
     assert float(abs(err.mean("time")).max()) < 0.1  # annual mean preserved
@@ -62,7 +71,7 @@ def test_synthesis_matches_tmy3(tmy):
 
 
 def test_pue_wue_ranges_and_designs(tmy):
-    out = {d: C.hourly_pue_wue(tmy, d) for d in ("evaporative", "air", "liquid")}
+    out = {d: hourly_pue_wue(tmy, d) for d in ("evaporative", "air", "liquid")}
     for d, ds in out.items():
         annual = ds["pue"].mean("time")
         assert (annual > 1.05).all() and (annual < 1.2).all(), d
@@ -71,18 +80,18 @@ def test_pue_wue_ranges_and_designs(tmy):
     wue = out["evaporative"]["wue_l_per_kwh"].mean("time")
     assert 0.2 <= float(wue.sel(site="sand_point")) < float(wue.sel(site="greensboro")) < 1.0
     with pytest.raises(InputError, match="unknown cooling design"):
-        C.hourly_pue_wue(tmy, "immersion")
+        hourly_pue_wue(tmy, "immersion")
     with pytest.raises(InputError, match="neither wet-bulb nor dew point"):
-        C.hourly_pue_wue(tmy[["dry_bulb_c"]])
+        hourly_pue_wue(tmy[["dry_bulb_c"]])
 
 
 def test_solar_cf_from_tmy(tmy):
-    cf = C.solar_capacity_factor(tmy["ghi_w_per_m2"], tmy["dry_bulb_c"], tmy["wind_speed_10m_m_per_s"])
+    cf = solar_cf_pvwatts(tmy["ghi_w_per_m2"], tmy["dry_bulb_c"], tmy["wind_speed_10m_m_per_s"])
     annual = cf.mean("time")
     assert 0.20 < float(annual.sel(site="greensboro")) < 0.30  # ATB classes 6–9 are 0.22–0.25
     assert 0.08 < float(annual.sel(site="sand_point")) < float(annual.sel(site="greensboro"))
     assert float(cf.max()) <= 1.0 and float(cf.min()) >= 0.0
-    fixed = C.solar_capacity_factor(tmy["ghi_w_per_m2"], tmy["dry_bulb_c"], tracking="fixed").mean("time")
+    fixed = solar_cf_pvwatts(tmy["ghi_w_per_m2"], tmy["dry_bulb_c"], tracking="fixed").mean("time")
     assert float(fixed.sel(site="greensboro")) < float(annual.sel(site="greensboro"))
     # night hours are zero: the hour ending 06:00 UTC is 01:00 local in Greensboro
     assert float(cf.sel(site="greensboro").isel(time=5)) == 0.0
@@ -90,19 +99,19 @@ def test_solar_cf_from_tmy(tmy):
 
 def test_wind_cf_power_curve():
     v = xr.DataArray(np.array([0.0, 2.0, 8.0, 12.0, 20.0, 23.0]), dims="time")
-    cf = C.wind_capacity_factor(v, losses=0.0)
+    cf = wind_cf_power_curve(v, losses=0.0)
     np.testing.assert_allclose(cf, [0, 0, 1760 / 3450, 1, 1, 0], atol=1e-6)
     # Rayleigh winds with a 7.5 m/s mean at 100 m: a good site, CF ≈ 0.35–0.45 after 10 % losses
     rng = np.random.default_rng(0)
     w = xr.DataArray(rng.rayleigh(7.5 / np.sqrt(np.pi / 2), 8760), dims="time")
-    assert 0.33 < float(C.wind_capacity_factor(w).mean()) < 0.47
+    assert 0.33 < float(wind_cf_power_curve(w).mean()) < 0.47
     # shear: a taller hub sees more wind
-    assert float(C.wind_capacity_factor(w, hub_height_m=140).mean()) > float(C.wind_capacity_factor(w).mean())
+    assert float(wind_cf_power_curve(w, hub_height_m=140).mean()) > float(wind_cf_power_curve(w).mean())
 
 
 def test_representative_periods_weights(tmy):
-    feats = C.site_climate_features(tmy)
-    rep = C.representative_periods(feats, n_periods=12)
+    feats = site_climate_features(tmy)
+    rep = representative_periods(feats, n_periods=12)
     assert float(rep["weight_hours"].sum()) == 8760.0
     assert rep["pue"].dims == ("period", "hour", "site") or set(rep["pue"].dims) == {"period", "hour", "site"}
     assert rep.sizes["period"] == 12 and rep.sizes["hour"] == 24
@@ -111,10 +120,10 @@ def test_representative_periods_weights(tmy):
     for v in ("pue", "solar_cf"):
         approx = (rep[v].mean("hour") * w).sum("period")
         np.testing.assert_allclose(approx, feats[v].mean("time"), rtol=0.06)
-    again = C.representative_periods(feats, n_periods=12)
+    again = representative_periods(feats, n_periods=12)
     np.testing.assert_array_equal(rep["period_start"], again["period_start"])  # deterministic
     with pytest.raises(InputError, match="8,760"):
-        C.representative_periods(feats.isel(time=slice(0, 100)))
+        representative_periods(feats.isel(time=slice(0, 100)))
 
 
 def test_dask_stays_lazy_and_matches_eager(tmy):
@@ -133,20 +142,20 @@ def test_dask_stays_lazy_and_matches_eager(tmy):
     grid["wind_speed_100m_m_per_s"] = grid["ghi_w_per_m2"] * 0 + 7.0
     lazy = grid.chunk({"time": -1, "lat": 1, "lon": 2})
     sites = pd.DataFrame({"site_id": ["a", "b"], "lat": [36.1, 35.6], "lon": [-79.95, -80.9]})
-    w = C.weather_at_sites(lazy, sites)
-    feats = C.site_climate_features(w)
+    w = weather_at_sites(lazy, sites)
+    feats = site_climate_features(w)
     for v in feats.data_vars:
         assert isinstance(feats[v].data, dsa.Array), v  # nothing computed yet
-    eager = C.site_climate_features(C.weather_at_sites(grid, sites))
+    eager = site_climate_features(weather_at_sites(grid, sites))
     # lazy sites come in grid-chunk order; compare by label
     xr.testing.assert_allclose(feats.compute().sel(site=["a", "b"]), eager.sel(site=["a", "b"]), rtol=1e-5)
-    summary = C.annual_summary(feats)
+    summary = annual_summary(feats)
     assert sorted(summary.index) == ["a", "b"] and (summary["pue_annual"] > 1).all()
     # gridded features work on (time, lat, lon) too
-    g = C.solar_capacity_factor(lazy["ghi_w_per_m2"], lazy["dry_bulb_c"])
+    g = solar_cf_pvwatts(lazy["ghi_w_per_m2"], lazy["dry_bulb_c"])
     assert isinstance(g.data, dsa.Array) and g.dims == ("time", "lat", "lon")
     with pytest.raises(InputError, match="outside the weather grid") as e:
-        C.weather_at_sites(grid, pd.DataFrame({"site_id": ["far"], "lat": [45.0], "lon": [-80.0]}))
+        weather_at_sites(grid, pd.DataFrame({"site_id": ["far"], "lat": [45.0], "lon": [-80.0]}))
     assert e.value.rows == ["far"]
 
 
@@ -154,15 +163,15 @@ def test_nan_in_features_is_named(tmy):
     w = tmy.copy(deep=True)
     w["dry_bulb_c"][0, 100] = np.nan
     with pytest.raises(InputError, match="NaN climate features") as e:
-        C.annual_summary(C.site_climate_features(w))
+        annual_summary(site_climate_features(w))
     assert e.value.rows == ["greensboro"]
 
 
 def test_synthesized_ghi_matches_monthly_totals(tmy):
     monthly_kwh = (tmy["ghi_w_per_m2"].groupby("time.month").mean() * 24 / 1000).transpose("site", "month")
-    ghi = C.synthesize_hourly_ghi(monthly_kwh)
+    ghi = synthesize_hourly_ghi(monthly_kwh)
     back = ghi.groupby("time.month").mean() * 24 / 1000
     np.testing.assert_allclose(back.transpose("site", "month"), monthly_kwh, rtol=1e-3)
-    cf_syn = C.solar_capacity_factor(ghi, tmy["dry_bulb_c"]).mean("time")
-    cf_obs = C.solar_capacity_factor(tmy["ghi_w_per_m2"], tmy["dry_bulb_c"]).mean("time")
+    cf_syn = solar_cf_pvwatts(ghi, tmy["dry_bulb_c"]).mean("time")
+    cf_obs = solar_cf_pvwatts(tmy["ghi_w_per_m2"], tmy["dry_bulb_c"]).mean("time")
     assert float(abs(cf_syn - cf_obs).max()) < 0.05

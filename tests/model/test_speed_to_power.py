@@ -15,8 +15,8 @@ from tinydata import LINE_COSTS, POWER, zone
 
 import siting
 from siting.data.load import load_dataset
-from siting.features.inputs import prepare_inputs
 from siting.model.build import build_model
+from siting.model.prepare import prepare_inputs
 from siting.model.solve import solve_model
 from siting.results.check import check_plan
 

@@ -9,6 +9,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from siting import plotting
+from siting.data.layers import load_map_context, map_context
+from siting.data.load import default_data_dir
+from siting.errors import InputError
 from siting.plotting.charts import gantt_rows, gantt_tasks
 from siting.plotting.maps import SITE_COLOR, leaflet_inline_html
 from siting.results.plan import BuildPlan
@@ -142,14 +145,32 @@ def test_figure_writers_write_every_file(tn_plan, tmp_path):
 
 
 def test_loaded_plan_without_context(tn_plan, tmp_path):
-    """A plan read back from disk has no context layers: the embedded defaults are used."""
+    """A plan read back from disk has no context layers: plotting reads none itself and says what to pass;
+    the caller reads the embedded defaults with ``map_context`` (the plan's methods do it for you)."""
     tn_plan.save(tmp_path / "p")
     loaded = BuildPlan.load(tmp_path / "p")
     assert not loaded.context
-    writers = plotting.figure_writers(loaded)
+    with pytest.raises(InputError, match="context layers substations, transmission_lines, states, zones"):
+        plotting.plot_map(loaded)
+    writers = plotting.figure_writers(loaded, context=map_context(loaded.context, default_data_dir()))
     for name, w in writers.items():
         w(tmp_path / name)
         assert (tmp_path / name).stat().st_size > 5_000
+    assert "MW IT" in loaded.plot_map().axes[0].get_title()
+    assert "State outlines" in loaded.explore().get_root().render()
+
+
+def test_map_context_reads_only_missing_layers(tn_plan):
+    """A complete plan context is returned as is, so the data directory is never opened (a directory that
+    does not exist raises nothing); a missing layer alone is read from the directory."""
+    full = map_context(tn_plan.context, "/nonexistent/siting-data")
+    assert all(
+        full[k] is tn_plan.context[k] for k in ("substations", "transmission_lines", "states", "zones")
+    )
+    partial = {k: v for k, v in tn_plan.context.items() if k != "states"}
+    filled = map_context(partial, default_data_dir())
+    assert filled["substations"] is tn_plan.context["substations"]
+    assert filled["states"] is load_map_context(default_data_dir())["states"]
 
 
 def test_empty_plan_does_not_crash(tn_plan):

@@ -22,7 +22,7 @@ def test_save_is_all_or_nothing(small_plan, tmp_path):
         raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        small_plan.save(tmp_path / "plan", extra_files={"map.html": broken})
+        small_plan.save(tmp_path / "plan", extra_files={"map.html": broken}, overwrite=True)
     assert sorted(p.name for p in out.iterdir()) == before  # the previous plan is untouched
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".plan")]  # no temp dirs left
 

@@ -25,33 +25,38 @@ too and is what ``budget_usd`` caps.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy.spatial import cKDTree
 
-from ..data.load import CLIMATE_VARIABLES, Dataset
+from ..data.load import Dataset
 from ..errors import InfeasibleScenarioError, InputError
+from ..features.geo import distance_to_nearest_km, nearest_candidates, within_radius
+from ..features.site_climate import (
+    DAYS_IN_MONTH,
+    monthly_pue_wue,
+    representative_hours,
+    site_monthly_climate,
+)
+from ..features.solar import solar_cf_from_monthly_ghi
+from ..features.tariffs import STANDBY_MAX_LOAD_FACTOR, tariff_table
+from ..features.timing import (
+    build_steps,
+    first_online_year,
+    first_step,
+    month_overlap,
+    ready_dates,
+    years_between,
+)
+from ..features.wind import wind_cf_rayleigh
 from ..scenario import Scenario
-from .cooling import diurnal_profile, pue, wue_l_per_kwh
-from .geo import nearest_candidates, within_radius
-from .resource import solar_capacity_factor, wind_capacity_factor
-from .tariffs import STANDBY_MAX_LOAD_FACTOR, tariff_table
-from .timing import build_steps, first_online_year, first_step, month_overlap, ready_dates, years_between
+from .inputs import ModelInputs
 
 MILES_PER_KM = 1.0 / 1.609344
-HOURS_PER_YEAR = 8760.0
-DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-#: Diurnal wet-bulb swing as a fraction of the dry-bulb swing (moisture is roughly conserved over a day,
-#: so wet-bulb varies much less than dry-bulb; ≈0.3–0.4 in the pvlib/diyepw TMY files). Unverified.
-WET_BULB_DIURNAL_FRACTION = 0.35
 #: Asset lives (years) used when ``costs.csv`` has no row for them. Unverified defaults.
 DEFAULT_LIVES = {"datacenter_life_years": 20.0, "interconnection_life_years": 40.0, "land_life_years": 100.0}
 GAS_CO2_KG_PER_MMBTU = 53.06  # EPA emission factor for natural gas
-#: Battery energy between these multiples of its power (hours) when its energy is a decision.
-BATTERY_DURATION_BOUNDS_H = (0.5, 8.0)
 #: Short tons per metric ton (air-permit thresholds are in short tons per year).
 SHORT_TON_T = 0.90718474
 
@@ -63,112 +68,6 @@ def crf(rate: float, life_years: float) -> float:
     if rate == 0:
         return 1.0 / life_years
     return rate / (1.0 - (1.0 + rate) ** (-life_years))
-
-
-@dataclass
-class ModelInputs:
-    """Tables and scalars for :func:`siting.model.build.build_model` (units in every column name).
-
-    This is the model's contract; every table is built by one small function of this module.
-
-    Tables
-    ------
-    steps : index ``step`` (0, 1, …); ``start``, ``end`` (Timestamps, end exclusive), ``days``, ``year``,
-        ``years`` (length, fraction of a year), ``resolution``, ``discount_factor`` (–, at the step's start),
-        ``target_it_mw`` (MW in force during the step)
-    periods : index ``period``; ``hours`` (annual weight, h/year; sums to 8,760), ``day`` and ``hour``
-        (representative day and hour of day; ``day`` is -1 for monthly periods)
-    step_periods : index (``step``, ``period``); ``hours`` (h of the step the period stands for)
-    sites : index ``site_id``; ``name``, ``state``, ``zone_id``, ``lat``, ``lon``, ``max_phases``,
-        ``min_phases``, ``permitting_lead_time_months``, ``construction_lead_time_months``, ``ready_date``,
-        ``first_step``, ``first_online_year``, ``pue_peak``, ``pue_annual``, ``pue_swing`` (design-day peak
-        minus minimum PUE, –), ``peak_window_hours`` (h of the design day above its mean load),
-        ``land_usd_per_mw``, ``construction_usd_per_mw``, ``dc_fixed_om_usd_per_mw_year``, ``dist_gas_km``,
-        ``gas_lateral_usd``, ``gas_allowed``
-    site_periods : index (``site_id``, ``period``); ``pue``, ``wue_l_per_kwh``
-    substations : index ``substation_id``; ``headroom_mw``, ``max_voltage_kv``, ``zone_id``, ``name``, ``lat``, ``lon``
-    connections : index (``site_id``, ``substation_id``); ``distance_km``, ``voltage_kv``,
-        ``line_capacity_mw`` (per circuit), ``max_circuits``, ``max_mw``, ``circuit_cost_usd``,
-        ``substation_cost_usd``, ``fixed_cost_usd`` (one circuit + substation), ``cost_usd_per_mw``
-        (network upgrade), ``lead_time_months``, ``ready_date``, ``first_step``, ``available_year``
-    zones : index ``zone_id``; tariff (``energy_charge_usd_per_mwh``, ``demand_charge_usd_per_kw_month``,
-        ``min_take_fraction``, ``min_take_years``, ``standby_charge_usd_per_kw_month``,
-        ``price_escalation_per_year``, ``price_base_year``, ``standby_max_load_factor``, ``utility``,
-        ``fallback``), ``tariff_usd_per_mwh``
-        (energy charge at the base year), ``wholesale_usd_per_mwh``, ``grid_co2_t_per_mwh``, ``name``, ``iso``
-    zone_steps : index (``zone_id``, ``step``); ``energy_usd_per_mwh`` (the tariff's price path)
-    generators : index ``option_id`` (owned or rented on-site plant: kinds ``onsite_gas`` and ``battery``);
-        ``kind``, ``capex_usd_per_mw``, ``energy_capex_usd_per_mwh`` (battery energy), ``fixed_om_usd_per_mw_year``,
-        ``marginal_cost_usd_per_mwh`` (VOM + fuel), ``fuel_usd_per_mwh``, ``co2_t_per_mwh``, ``nox_t_per_mwh``,
-        ``availability``, ``firm_fraction``, ``max_mw_per_site``, ``max_mw_total``, ``life_years``, ``crf``,
-        ``salvage_fraction``, ``rental`` (bool), ``uses_fuel`` (bool), ``duration_hours``,
-        ``round_trip_efficiency``, ``lead_time_months``, ``ready_date``, ``first_step``, ``end_step``
-        (first step it may no longer run: temporary permits; ``len(steps)`` if none), ``available_year``
-    contracts : index (``option_id``, ``zone_id``); ``kind``, ``strike_usd_per_mwh``, ``max_mw``,
-        ``lead_time_months``, ``ready_date``, ``first_step``, ``contract_years``
-    contract_cf : index (``option_id``, ``zone_id``, ``period``); ``cf`` (–)
-    supply_caps : index (``option_id``, ``year``); ``max_new_mw`` (national cap on new MW in that year)
-    """
-
-    name: str
-    years: list[int]
-    decision_date: dt.date
-    currency_year: int
-    discount_rate: float
-    steps: pd.DataFrame
-    periods: pd.DataFrame
-    step_periods: pd.DataFrame
-    phase_mw: float
-    min_sites: int
-    max_sites: int | None
-    sites: pd.DataFrame
-    site_periods: pd.DataFrame
-    substations: pd.DataFrame
-    connections: pd.DataFrame
-    zones: pd.DataFrame
-    zone_steps: pd.DataFrame
-    generators: pd.DataFrame
-    contracts: pd.DataFrame
-    contract_cf: pd.DataFrame
-    supply_caps: pd.DataFrame
-    target_dates_it_mw: dict[str, float] = field(default_factory=dict)
-    chronological: bool = False
-    it_utilization: float = 0.8
-    grid_allowed: bool = True
-    value_of_lost_compute_usd_per_mw_year: float = 10.0e6
-    budget_usd: float | None = None
-    carbon_cap_tco2_per_year: float | None = None
-    carbon_price_usd_per_tco2: float = 0.0
-    crf_datacenter: float = 0.0944
-    crf_interconnection: float = 0.075
-    crf_land: float = 0.07
-    max_connections_per_site: int = 2
-    air_gas_mw_per_site: float | None = None
-    air_nox_t_per_year_per_site: float | None = None
-    air_co2_t_per_year_per_site: float | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def decision_year(self) -> int:
-        return self.decision_date.year
-
-    @property
-    def targets_it_mw(self) -> pd.Series:
-        """IT MW target in force on 1 January of each horizon year (yearly summaries)."""
-        return pd.Series({y: self.target_at(pd.Timestamp(y, 1, 1)) for y in self.years}, name="target_it_mw")
-
-    def target_at(self, when: pd.Timestamp) -> float:
-        """Target of the step that contains ``when`` (0 before the first step)."""
-        i = int(np.searchsorted(self.steps["start"].to_numpy(), np.datetime64(when), side="right")) - 1
-        return float(self.steps["target_it_mw"].iloc[i]) if i >= 0 else 0.0
-
-    def first_step_of_year(self, year: int) -> int:
-        """Index of the first step of a calendar year."""
-        return int(self.steps.index[self.steps["year"] == year][0])
-
-    def discount_factor(self, year: int) -> float:
-        """Present-value factor of a cost on 1 January of ``year`` (discounted to the decision date)."""
-        return (1.0 + self.discount_rate) ** (-years_between(self.decision_date, dt.date(year, 1, 1)))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -192,147 +91,6 @@ def select_sites(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
             "add states, or supply candidate_sites covering the region"
         )
     return sites
-
-
-def site_monthly_climate(climate: xr.Dataset, lat, lon, file=None, max_offset_deg: float = 0.5) -> xr.Dataset:
-    """Monthly climate at points, dims (``site``, ``month``), from the nearest grid cell that has data.
-
-    Coastal points often fall in an ocean or lake cell (NaN); they take the nearest cell with data within
-    ``max_offset_deg`` (KD-tree on latitude and cos(latitude)-scaled longitude), otherwise an InputError.
-    """
-    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-    fields = CLIMATE_VARIABLES
-    valid = np.ones((climate.sizes["lat"], climate.sizes["lon"]), dtype=bool)
-    for var in fields:
-        valid &= climate[var].notnull().all("month").transpose("lat", "lon").to_numpy()
-    ii, jj = np.nonzero(valid)
-    if ii.size == 0:
-        raise InputError("climate grid has no cell with data", file=file, fix="check the climate file")
-    glat, glon = climate["lat"].to_numpy()[ii], climate["lon"].to_numpy()[jj]
-    scale = np.cos(np.radians(np.nanmean(lat))) if lat.size else 1.0
-    tree = cKDTree(np.column_stack([glat, glon * scale]))
-    dist, k = tree.query(np.column_stack([lat, lon * scale]), distance_upper_bound=max_offset_deg)
-    bad = np.flatnonzero(~np.isfinite(dist))
-    if bad.size:
-        raise InputError(
-            f"climate has no data within {max_offset_deg}° of {bad.size} site(s), e.g. lat {lat[bad[0]]:.3f} "
-            f"lon {lon[bad[0]]:.3f}",
-            file=file,
-            column=fields[0],
-            rows=[int(b) for b in bad],
-            fix="extend the climate grid to cover the sites (or move the sites onto land cells)",
-        )
-    return climate[list(fields)].isel(
-        lat=xr.DataArray(ii[k], dims="site"), lon=xr.DataArray(jj[k], dims="site")
-    )
-
-
-def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> dict[str, np.ndarray]:
-    """Monthly mean PUE, WUE and the design-peak PUE of each site.
-
-    A typical day per month is synthesised with :func:`~siting.features.cooling.diurnal_profile`
-    (dry-bulb between the monthly mean daily minimum and maximum; wet-bulb around its monthly mean with
-    :data:`WET_BULB_DIURNAL_FRACTION` of the dry-bulb swing); PUE and WUE are evaluated hourly and
-    averaged. The peak PUE is that of the hottest synthesised hour (used to size the power supply).
-
-    The design day is the synthesised day of the month with the highest hourly PUE: its swing
-    (peak − minimum PUE) bounds what a battery can shave, and the hours in which its PUE is above the
-    day's mean are the peak window a battery must cover (:func:`battery_firm_inputs`).
-
-    Returns
-    -------
-    dict of arrays: ``pue`` (site, 12), ``wue`` (site, 12) in L/kWh, ``pue_peak``, ``pue_swing`` and
-    ``peak_window_hours`` (site,)
-    """
-    t_mean, t_max, t_min = (
-        pts[v].transpose("site", "month").to_numpy() for v in ("t2m_c", "t2m_max_c", "t2m_min_c")
-    )
-    wb_mean = pts["wet_bulb_c"].transpose("site", "month").to_numpy()
-    db = diurnal_profile(t_mean, t_max, t_min)
-    half = 0.5 * WET_BULB_DIURNAL_FRACTION * (t_max - t_min)
-    wb = diurnal_profile(wb_mean, wb_mean + half, wb_mean - half)
-    wb = np.minimum(wb, db)
-    p = pue(db, wb, cooling)
-    w = wue_l_per_kwh(db, cooling)
-    design = p[np.arange(p.shape[0]), p.max(axis=-1).argmax(axis=-1)]  # (site, hour)
-    above = design > design.mean(axis=-1, keepdims=True) + 1e-9
-    return {
-        "pue": p.mean(axis=-1),
-        "wue": w.mean(axis=-1),
-        "pue_peak": p.max(axis=(-1, -2)),
-        "pue_swing": design.max(axis=-1) - design.min(axis=-1),
-        "peak_window_hours": above.sum(axis=-1).astype(float),
-    }
-
-
-def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
-    """Hourly features of the sites, clustered into ``n_days`` representative days (tsam).
-
-    The hourly typical year is synthesised from the monthly climate
-    (:func:`~siting.features.climate.synthesize_hourly_temperature`, GHI from a scaled clear sky), hourly
-    PUE/WUE and PV capacity factors follow from :func:`~siting.features.climate.site_climate_features`;
-    wind keeps the monthly Rayleigh capacity factor of :mod:`siting.features.resource` in every hour of
-    the month (the embedded climate has no hourly wind). The design-peak PUE is the maximum over all 8,760
-    hours, not only the representative ones.
-
-    Returns
-    -------
-    dict with ``periods`` (DataFrame: ``hours`` weight per representative hour, summing to 8,760, ``day``
-    and ``hour``), ``month_hours`` (period × 12: hours of each calendar month the period stands for),
-    ``pue``, ``wue``, ``solar_cf``, ``wind_cf`` (arrays site × period) and ``pue_peak`` (site,).
-    """
-    from .climate import (
-        representative_periods,
-        site_climate_features,
-        synthesize_hourly_ghi,
-        synthesize_hourly_temperature,
-    )
-
-    monthly = pts[["t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c"]]
-    weather = synthesize_hourly_temperature(monthly)
-    weather["ghi_w_per_m2"] = synthesize_hourly_ghi(pts["ghi_kwh_per_m2_day"]).transpose(
-        *weather["dry_bulb_c"].dims
-    )
-    feats = site_climate_features(weather, cooling_design=cooling)
-    wind_month = xr.DataArray(
-        wind_capacity_factor(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy()),
-        dims=("site", "month"),
-        coords={"month": pts["month"]},
-    )
-    feats["wind_cf"] = (
-        wind_month.sel(month=feats["time"].dt.month).drop_vars("month").transpose("site", "time")
-    )
-    feats = feats[["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"]].astype("float64").load()
-    rep = representative_periods(
-        feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", "wue_l_per_kwh"]
-    )
-    n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
-    weight = np.repeat(rep["weight_hours"].to_numpy() / n_hour, n_hour)
-
-    def flat(name):
-        return rep[name].transpose("site", "period", "hour").to_numpy().reshape(-1, n_per * n_hour)
-
-    # which calendar month each original day falls in (typical 365-day year), per representative day
-    day_month = np.repeat(np.arange(12), DAYS_IN_MONTH)
-    assign = rep["period_of_day"].to_numpy()[: day_month.size]
-    days_in = np.zeros((n_per, 12))
-    np.add.at(days_in, (assign, day_month[: assign.size]), 1.0)
-    return {
-        "periods": pd.DataFrame(
-            {
-                "hours": weight,
-                "day": np.repeat(np.arange(n_per), n_hour),
-                "hour": np.tile(np.arange(n_hour), n_per),
-            },
-            index=pd.Index(np.arange(1, n_per * n_hour + 1), name="period"),
-        ),
-        "month_hours": np.repeat(days_in, n_hour, axis=0) * (24.0 / n_hour),
-        "pue": flat("pue"),
-        "wue": flat("wue_l_per_kwh"),
-        "solar_cf": flat("solar_cf"),
-        "wind_cf": flat("wind_cf"),
-        "pue_peak": feats["pue"].max("time").to_numpy(),
-    }
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -416,10 +174,23 @@ def climate_features(pts: xr.Dataset, scenario: Scenario) -> dict:
         **design,
         "periods": periods,
         "month_hours": np.diag(DAYS_IN_MONTH * 24.0),
-        "solar_cf": solar_capacity_factor(pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy()),
-        "wind_cf": wind_capacity_factor(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy()),
+        "solar_cf": solar_cf_from_monthly_ghi(
+            pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy()
+        ),
+        "wind_cf": wind_cf_rayleigh(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy()),
         "chrono": False,
     }
+
+
+def _gas_distance_km(cand: pd.DataFrame, dataset: Dataset) -> np.ndarray:
+    """km from each site to gas: the sites' own ``dist_gas_km`` where given, else the distance (EPSG:5070) to
+    the nearest point of the dataset's ``gas_points`` layer; NaN when neither exists (gas then assumed at the
+    fence, with a note)."""
+    given = cand["dist_gas_km"].to_numpy(dtype=float) if "dist_gas_km" in cand else np.full(len(cand), np.nan)
+    points = getattr(dataset, "gas_points", None)
+    if points is None or len(points) == 0 or not np.isnan(given).any():
+        return given
+    return np.where(np.isnan(given), distance_to_nearest_km(cand[["lat", "lon"]], points), given)
 
 
 def site_table(
@@ -440,9 +211,7 @@ def site_table(
     capex_kw = float(costs["construction_capex_usd_per_kw_it"]) if capex_kw is None else capex_kw
     mult = dataset.zones.loc[cand["zone_id"].to_numpy(), "construction_cost_multiplier"].to_numpy()
     periods = clim["periods"]
-    dist_gas = (
-        cand["dist_gas_km"].to_numpy(dtype=float) if "dist_gas_km" in cand else np.full(len(cand), np.nan)
-    )
+    dist_gas = _gas_distance_km(cand, dataset)
     if not scenario.require_gas_lateral:  # gas assumed at the fence (e.g. an existing industrial supply)
         dist_gas = np.zeros(len(cand))
     lateral_km = float(costs.get("gas_lateral_max_km", np.inf))
@@ -587,6 +356,58 @@ def _col(df: pd.DataFrame, name: str, default: float) -> np.ndarray:
     return df[name].astype(float).fillna(default).to_numpy()
 
 
+def _operating_end_step(
+    steps: pd.DataFrame, ready: np.ndarray, max_operating_months: np.ndarray
+) -> np.ndarray:
+    """First step an option may no longer run: a rental runs only in steps that end within its permit window
+    (``max_operating_years`` from delivery); ``len(steps)`` when it has no window."""
+    window_end = np.array(
+        [
+            np.datetime64(ready_dates(pd.Timestamp(r).date(), m)[()])
+            if np.isfinite(m)
+            else np.datetime64("NaT")
+            for r, m in zip(ready, max_operating_months, strict=True)
+        ],
+        dtype="datetime64[D]",
+    )
+    ends = steps["end"].to_numpy().astype("datetime64[D]")
+    return np.where(
+        np.isnat(window_end),
+        len(steps),
+        np.searchsorted(ends, np.where(np.isnat(window_end), ends[-1], window_end), side="right"),
+    )
+
+
+def _onsite_caps_mw(
+    own: pd.DataFrame, scenario: Scenario, site_facility_max_mw: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """MW caps of each on-site option: per site (data ``max_mw``, the largest site's facility MW and the
+    scenario's ``onsite_limits``) and in total (``onsite_limits``; inf when none)."""
+    limits = scenario.onsite_limits
+
+    def limit(option: str, attr: str) -> float:
+        value = getattr(limits[option], attr) if option in limits else None
+        return np.inf if value is None else float(value)
+
+    per_site = np.minimum(_col(own, "max_mw", np.inf), site_facility_max_mw)
+    per_site = np.minimum(per_site, [limit(o, "max_mw_per_site") for o in own.index])
+    total = np.array([limit(o, "max_mw_total") for o in own.index], dtype=float)
+    return per_site, total
+
+
+def _fuel_and_co2(
+    own: pd.DataFrame, scenario: Scenario, costs: dict
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Heat rate (MMBtu/MWh), fuel cost (USD/MWh) and CO2 (t/MWh: the option's ``co2_kg_per_mwh``, else
+    heat rate × 53.06 kg/MMBtu, EPA's natural-gas factor)."""
+    gas_price = scenario.overrides.gas_price_usd_per_mmbtu
+    gas_price = float(costs["gas_price_usd_per_mmbtu"]) if gas_price is None else gas_price
+    hr = _col(own, "heat_rate_mmbtu_per_mwh", 0.0)
+    co2 = own["co2_kg_per_mwh"].to_numpy(dtype=float)
+    co2 = np.where(np.isnan(co2), hr * GAS_CO2_KG_PER_MMBTU, co2) / 1000.0
+    return hr, hr * gas_price, co2
+
+
 def generator_table(
     dataset: Dataset, scenario: Scenario, steps: pd.DataFrame, costs: dict, site_facility_max_mw: float
 ) -> pd.DataFrame:
@@ -597,66 +418,22 @@ def generator_table(
     (:func:`siting.model.build.peak_supply_adequacy`), so their ``firm_fraction`` is 1 of power.
     """
     opts = dataset.power_options
-    ov = scenario.overrides
-    gas_price = ov.gas_price_usd_per_mmbtu
-    gas_price = float(costs["gas_price_usd_per_mmbtu"]) if gas_price is None else gas_price
     own = opts[opts["kind"].isin(["onsite_gas", "battery"]) & opts["kind"].isin(scenario.power_options)]
-    hr = _col(own, "heat_rate_mmbtu_per_mwh", 0.0)
-    fuel = hr * gas_price
-    co2 = own["co2_kg_per_mwh"].to_numpy(dtype=float)
-    co2 = np.where(np.isnan(co2), hr * GAS_CO2_KG_PER_MMBTU, co2) / 1000.0
+    hr, fuel, co2 = _fuel_and_co2(own, scenario, costs)
     lead = _months(own, "lead_time")
     ready, first = _steps_from(steps, scenario.decision_date, lead)
     max_op_months = _col(own, "max_operating_years", np.inf) * 12.0
-    # a rental runs only in steps that end within its permit window (max_operating_years from delivery)
-    window_end = np.array(
-        [
-            np.datetime64(ready_dates(pd.Timestamp(r).date(), m)[()])
-            if np.isfinite(m)
-            else np.datetime64("NaT")
-            for r, m in zip(ready, max_op_months, strict=True)
-        ],
-        dtype="datetime64[D]",
-    )
-    ends = steps["end"].to_numpy().astype("datetime64[D]")
-    end_step = np.where(
-        np.isnat(window_end),
-        len(steps),
-        np.searchsorted(ends, np.where(np.isnat(window_end), ends[-1], window_end), side="right"),
-    )
-    limits = scenario.onsite_limits
-    per_site = np.minimum(_col(own, "max_mw", np.inf), site_facility_max_mw)
-    per_site = np.array(
-        [
-            min(
-                v,
-                (
-                    limits[o].max_mw_per_site
-                    if o in limits and limits[o].max_mw_per_site is not None
-                    else np.inf
-                ),
-            )
-            for o, v in zip(own.index, per_site, strict=True)
-        ]
-    )
-    total = np.array(
-        [
-            limits[o].max_mw_total if o in limits and limits[o].max_mw_total is not None else np.inf
-            for o in own.index
-        ]
-    )
-    reserve = (
-        float(costs.get("onsite_reserve_margin", 0.0))
-        if ov.onsite_reserve_margin is None
-        else ov.onsite_reserve_margin
-    )
+    per_site, total = _onsite_caps_mw(own, scenario, site_facility_max_mw)
+    reserve = scenario.overrides.onsite_reserve_margin
+    reserve = float(costs.get("onsite_reserve_margin", 0.0)) if reserve is None else reserve
     kind = own["kind"].to_numpy()
     avail = _col(own, "capacity_factor", 1.0)
+    capex = _col(own, "capex_usd_per_kw", 0.0) * 1000.0
     gens = pd.DataFrame(
         {
             "kind": kind,
             "name": own.get("name", pd.Series(own.index, index=own.index)).to_numpy(),
-            "capex_usd_per_mw": _col(own, "capex_usd_per_kw", 0.0) * 1000.0,
+            "capex_usd_per_mw": capex,
             "energy_capex_usd_per_mwh": _col(own, "energy_capex_usd_per_kwh", np.nan) * 1000.0,
             "fixed_om_usd_per_mw_year": _col(own, "fixed_om_usd_per_kw_year", 0.0) * 1000.0,
             "fuel_usd_per_mwh": fuel,
@@ -669,8 +446,7 @@ def generator_table(
             "max_mw_total": total,
             "life_years": _col(own, "life_years", 20.0),
             "salvage_fraction": _col(own, "salvage_fraction", 0.0),
-            "rental": np.isfinite(max_op_months)
-            | (_col(own, "capex_usd_per_kw", 0.0) == 0.0) & (kind != "battery"),
+            "rental": np.isfinite(max_op_months) | (capex == 0.0) & (kind != "battery"),
             "uses_fuel": hr > 0,
             "duration_hours": _col(own, "duration_hours", 4.0),
             "round_trip_efficiency": _col(own, "round_trip_efficiency", 0.85),
@@ -678,7 +454,7 @@ def generator_table(
             "lead_time_years": lead / 12.0,
             "ready_date": pd.to_datetime(ready),
             "first_step": first,
-            "end_step": end_step,
+            "end_step": _operating_end_step(steps, ready, max_op_months),
             "available_year": pd.to_datetime(ready).year.to_numpy(),
         },
         index=pd.Index(own.index.to_numpy(), name="option_id"),

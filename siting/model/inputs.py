@@ -1,0 +1,185 @@
+"""The model's contract: :class:`ModelInputs`, every table and scalar the MILP reads, with units.
+
+:func:`siting.model.prepare.prepare_inputs` builds it from a dataset and a scenario (one small function
+per table); :func:`siting.model.build.build_model` reads nothing else. :data:`FIELDS` is the field table
+(name, unit, default, source) that ``docs/model.md`` prints and ``tests/model/test_contract.py`` keeps in
+step with the dataclass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import MISSING, dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+
+from ..features.timing import years_between
+
+#: Battery energy between these multiples of its power (hours) when its energy is a decision.
+BATTERY_DURATION_BOUNDS_H = (0.5, 8.0)
+
+
+def _f(unit: str, source: str, **kw):
+    """A dataclass field documented with its unit and where its value comes from."""
+    return field(metadata={"unit": unit, "source": source}, **kw)
+
+
+@dataclass
+class ModelInputs:
+    """Tables and scalars for :func:`siting.model.build.build_model` (units in every column name).
+
+    Tables
+    ------
+    steps : index ``step`` (0, 1, …); ``start``, ``end`` (Timestamps, end exclusive), ``days``, ``year``,
+        ``years`` (length, fraction of a year), ``resolution``, ``discount_factor`` (–, at the step's start),
+        ``target_it_mw`` (MW in force during the step)
+    periods : index ``period``; ``hours`` (annual weight, h/year; sums to 8,760), ``day`` and ``hour``
+        (representative day and hour of day; ``day`` is -1 for monthly periods)
+    step_periods : index (``step``, ``period``); ``hours`` (h of the step the period stands for)
+    sites : index ``site_id``; ``name``, ``state``, ``zone_id``, ``lat``, ``lon``, ``max_phases``,
+        ``min_phases``, ``permitting_lead_time_months``, ``construction_lead_time_months``, ``ready_date``,
+        ``first_step``, ``first_online_year``, ``pue_peak``, ``pue_annual``, ``pue_swing`` (design-day peak
+        minus minimum PUE, –), ``peak_window_hours`` (h of the design day above its mean load),
+        ``land_usd_per_mw``, ``construction_usd_per_mw``, ``dc_fixed_om_usd_per_mw_year``, ``dist_gas_km``,
+        ``gas_lateral_usd``, ``gas_allowed``
+    site_periods : index (``site_id``, ``period``); ``pue``, ``wue_l_per_kwh``
+    substations : index ``substation_id``; ``headroom_mw``, ``max_voltage_kv``, ``zone_id``, ``name``, ``lat``, ``lon``
+    connections : index (``site_id``, ``substation_id``); ``distance_km``, ``voltage_kv``,
+        ``line_capacity_mw`` (per circuit), ``max_circuits``, ``max_mw``, ``circuit_cost_usd``,
+        ``substation_cost_usd``, ``fixed_cost_usd`` (one circuit + substation), ``cost_usd_per_mw``
+        (network upgrade), ``lead_time_months``, ``ready_date``, ``first_step``, ``available_year``
+    zones : index ``zone_id``; tariff (``energy_charge_usd_per_mwh``, ``demand_charge_usd_per_kw_month``,
+        ``min_take_fraction``, ``min_take_years``, ``standby_charge_usd_per_kw_month``,
+        ``price_escalation_per_year``, ``price_base_year``, ``standby_max_load_factor``, ``utility``,
+        ``fallback``), ``tariff_usd_per_mwh``
+        (energy charge at the base year), ``wholesale_usd_per_mwh``, ``grid_co2_t_per_mwh``, ``name``, ``iso``
+    zone_steps : index (``zone_id``, ``step``); ``energy_usd_per_mwh`` (the tariff's price path)
+    generators : index ``option_id``; owned or rented on-site plant (kinds onsite_gas and battery):
+        ``kind``, ``capex_usd_per_mw``, ``energy_capex_usd_per_mwh`` (battery energy), ``fixed_om_usd_per_mw_year``,
+        ``marginal_cost_usd_per_mwh`` (VOM + fuel), ``fuel_usd_per_mwh``, ``co2_t_per_mwh``, ``nox_t_per_mwh``,
+        ``availability``, ``firm_fraction``, ``max_mw_per_site``, ``max_mw_total``, ``life_years``, ``crf``,
+        ``salvage_fraction``, ``rental`` (bool), ``uses_fuel`` (bool), ``duration_hours``,
+        ``round_trip_efficiency``, ``lead_time_months``, ``ready_date``, ``first_step``, ``end_step``
+        (first step it may no longer run: temporary permits; ``len(steps)`` if none), ``available_year``
+    contracts : index (``option_id``, ``zone_id``); ``kind``, ``strike_usd_per_mwh``, ``max_mw``,
+        ``lead_time_months``, ``ready_date``, ``first_step``, ``contract_years``
+    contract_cf : index (``option_id``, ``zone_id``, ``period``); ``cf`` (–)
+    supply_caps : index (``option_id``, ``year``); ``max_new_mw`` (national cap on new MW in that year)
+    """
+
+    name: str = _f("–", "scenario.name")
+    years: list[int] = _f("calendar year", "scenario.horizon (first_year … last_year)")
+    decision_date: dt.date = _f("date", "scenario.decision_date; discounting starts here")
+    currency_year: int = _f("calendar year", "scenario.currency_year (real USD of this year)")
+    discount_rate: float = _f("1/year", "scenario.discount_rate")
+    steps: pd.DataFrame = _f("table", "prepare.time_grid: features.timing.build_steps(scenario)")
+    periods: pd.DataFrame = _f("table", "prepare.climate_features: 12 months or tsam representative hours")
+    step_periods: pd.DataFrame = _f("table", "prepare.step_period_hours: hours of each step per period")
+    phase_mw: float = _f("MW IT", "scenario.phase_mw")
+    min_sites: int = _f("count", "scenario.min_sites")
+    max_sites: int | None = _f("count", "scenario.max_sites (None: no limit)")
+    sites: pd.DataFrame = _f("table", "prepare.site_table: candidate_sites + climate + costs.csv")
+    site_periods: pd.DataFrame = _f("table", "prepare.climate_features: features.cooling PUE/WUE per period")
+    substations: pd.DataFrame = _f("table", "prepare.connection_tables: substations.csv near the sites")
+    connections: pd.DataFrame = _f(
+        "table", "prepare.connection_tables: substations within reach, line_costs.csv"
+    )
+    zones: pd.DataFrame = _f("table", "prepare.zone_tables: zones.csv + tariffs (features.tariffs)")
+    zone_steps: pd.DataFrame = _f("table", "prepare.zone_tables: tariff price path per step")
+    generators: pd.DataFrame = _f(
+        "table", "prepare.generator_table: power_options.csv on-site rows + costs.csv"
+    )
+    contracts: pd.DataFrame = _f("table", "prepare.contract_tables: power_options.csv PPA rows per zone")
+    contract_cf: pd.DataFrame = _f("table", "prepare.contract_tables: features.solar/wind capacity factors")
+    supply_caps: pd.DataFrame = _f(
+        "table", "prepare.supply_cap_table: supply_chain.csv + scenario.supply_chain"
+    )
+    target_dates_it_mw: dict[str, float] = _f(
+        "MW IT by ISO date", "scenario.targets_it_mw", default_factory=dict
+    )
+    chronological: bool = _f(
+        "–", "True when periods are tsam representative hours (batteries dispatch)", default=False
+    )
+    it_utilization: float = _f(
+        "–", "scenario.overrides.it_utilization, else costs.csv it_utilization", default=0.8
+    )
+    grid_allowed: bool = _f("–", "'utility_tariff' in scenario.power_options", default=True)
+    value_of_lost_compute_usd_per_mw_year: float = _f(
+        "USD/MW-year", "scenario.value_of_lost_compute_usd_per_mw_year", default=10.0e6
+    )
+    budget_usd: float | None = _f(
+        "USD", "scenario.budget_usd (overnight capex cap; None: none)", default=None
+    )
+    carbon_cap_tco2_per_year: float | None = _f(
+        "tCO2/year", "scenario.carbon_cap_tco2_per_year (None: none)", default=None
+    )
+    carbon_price_usd_per_tco2: float = _f("USD/tCO2", "scenario.carbon_price_usd_per_tco2", default=0.0)
+    crf_datacenter: float = _f(
+        "1/year", "crf(discount_rate, costs.csv datacenter_life_years)", default=0.0944
+    )
+    crf_interconnection: float = _f(
+        "1/year", "crf(discount_rate, costs.csv interconnection_life_years)", default=0.075
+    )
+    crf_land: float = _f("1/year", "crf(discount_rate, costs.csv land_life_years)", default=0.07)
+    max_connections_per_site: int = _f(
+        "count", "scenario.interconnection.max_connections_per_site", default=2
+    )
+    air_gas_mw_per_site: float | None = _f(
+        "MW", "scenario.air_permit.max_gas_mw_per_site (None: no cap)", default=None
+    )
+    air_nox_t_per_year_per_site: float | None = _f(
+        "tNOx/year",
+        "scenario.air_permit.max_nox_t_per_year_per_site; with synthetic_minor_source at most costs.csv air_permit_major_source_nox_t_per_year (100 short tons)",
+        default=None,
+    )
+    air_co2_t_per_year_per_site: float | None = _f(
+        "tCO2/year", "scenario.air_permit.max_co2_t_per_year_per_site (None: no cap)", default=None
+    )
+    notes: list[str] = _f("–", "prepare: notes for the plan (dropped sites, fallbacks)", default_factory=list)
+
+    @property
+    def decision_year(self) -> int:
+        return self.decision_date.year
+
+    @property
+    def targets_it_mw(self) -> pd.Series:
+        """IT MW target in force on 1 January of each horizon year (yearly summaries)."""
+        return pd.Series({y: self.target_at(pd.Timestamp(y, 1, 1)) for y in self.years}, name="target_it_mw")
+
+    def target_at(self, when: pd.Timestamp) -> float:
+        """Target of the step that contains ``when`` (0 before the first step)."""
+        i = int(np.searchsorted(self.steps["start"].to_numpy(), np.datetime64(when), side="right")) - 1
+        return float(self.steps["target_it_mw"].iloc[i]) if i >= 0 else 0.0
+
+    def first_step_of_year(self, year: int) -> int:
+        """Index of the first step of a calendar year."""
+        return int(self.steps.index[self.steps["year"] == year][0])
+
+    def discount_factor(self, year: int) -> float:
+        """Present-value factor of a cost on 1 January of ``year`` (discounted to the decision date)."""
+        return (1.0 + self.discount_rate) ** (-years_between(self.decision_date, dt.date(year, 1, 1)))
+
+
+def field_table() -> pd.DataFrame:
+    """The contract as a table: one row per :class:`ModelInputs` field with ``name``, ``unit``,
+    ``default`` ("required" when the builder must give it) and ``source``."""
+    rows = []
+    for f in fields(ModelInputs):
+        default = "required"
+        if f.default_factory is not MISSING:
+            default = repr(f.default_factory())
+        elif f.default is not MISSING:
+            default = repr(f.default)
+        rows.append(
+            {"name": f.name, "unit": f.metadata["unit"], "default": default, "source": f.metadata["source"]}
+        )
+    return pd.DataFrame(rows)
+
+
+def field_table_markdown() -> str:
+    """:func:`field_table` as the Markdown table printed in ``docs/model.md``."""
+    lines = ["| field | unit | default | source |", "|---|---|---|---|"]
+    for r in field_table().itertuples(index=False):
+        lines.append(f"| `{r.name}` | {r.unit} | {r.default} | {r.source} |")
+    return "\n".join(lines)
