@@ -109,7 +109,9 @@ def _read_vector(path: Path, layer: str) -> gpd.GeoDataFrame:
         raise InputError(
             f"{layer} file not found", file=path, fix="check the path in the scenario's data: section"
         )
-    gdf = check_crs(read_vector(path, name=layer), path)  # refuses no CRS and projected metres labelled as degrees
+    gdf = check_crs(
+        read_vector(path, name=layer), path
+    )  # refuses no CRS and projected metres labelled as degrees
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     if empty.any():
         raise InputError(
