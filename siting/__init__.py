@@ -8,6 +8,9 @@ Quick use::
     plan.save("results/us_1gw_2030")
 """
 
+from .analysis.delays import evaluate_delays
+from .analysis.pareto import pareto
+from .analysis.sweep import sweep
 from .api import solve, validate, versions
 from .data.load import Dataset, load_dataset
 from .errors import InfeasibleScenarioError, InputError, SitingError
@@ -21,9 +24,12 @@ __all__ = [
     "InputError",
     "Scenario",
     "SitingError",
+    "evaluate_delays",
     "load_dataset",
     "load_scenario",
+    "pareto",
     "solve",
+    "sweep",
     "validate",
     "versions",
 ]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .data.load import Dataset, load_dataset, sha256_file
 from .errors import InfeasibleScenarioError
-from .model.build import EMISSIONS_DEFINITION, build_model
+from .model.build import EMISSIONS_DEFINITION, add_epsilon_limits, build_model, set_objective
 from .model.inputs import ModelInputs
 from .model.precheck import ValidationReport, add_target_notes, check_region, target_feasibility
 from .model.prepare import prepare_inputs
@@ -50,6 +50,9 @@ def solve(
     scenario: Scenario | str | Path,
     dataset: Dataset | None = None,
     data_dir: str | Path | None = None,
+    *,
+    objective: str | None = None,
+    limits: dict[str, float] | None = None,
     **solver_overrides,
 ) -> BuildPlan:
     """Solve a scenario and return its build plan.
@@ -62,6 +65,12 @@ def solve(
         Pre-loaded data layers (e.g. for a loop of solves); default: load the scenario's layers.
     data_dir : path, optional
         Directory of default layers replacing the embedded data.
+    objective : str, optional
+        Minimise a trade-off objective instead of the scenario's cost (``cost`` without the shortfall
+        penalty, USD; ``time_to_power``, MW·yr short; ``carbon``, tCO2; see
+        :func:`siting.model.build.set_objective`). Default: the scenario's objective, unchanged.
+    limits : dict, optional
+        Epsilon constraints ``{objective name: upper limit}``, same units (used by :func:`siting.pareto`).
     **solver_overrides
         Any field of the scenario's ``solver`` section (``time_limit_seconds``, ``mip_gap``, ``threads``,
         ``seed``, ``tee``).
@@ -92,6 +101,7 @@ def solve(
     inputs = prepare_inputs(dataset, scenario)
     _precheck(inputs)
     model = build_model(inputs)
+    _tradeoff(model, inputs, objective, limits)
     timings["build_seconds"] = time.perf_counter() - t1
 
     s = scenario.solver
@@ -106,7 +116,7 @@ def solve(
     )
     timings["solve_seconds"] = result.solve_seconds
     if result.status in ("infeasible", "error"):
-        raise InfeasibleScenarioError(explain_infeasibility(inputs, result, scenario))
+        raise _no_plan(inputs, result, scenario, limits)
 
     t2 = time.perf_counter()
     plan = _assemble(model, inputs, result, scenario, dataset)
@@ -114,6 +124,28 @@ def solve(
     timings["total_seconds"] = time.perf_counter() - t0
     plan.meta["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
     return plan
+
+
+def _no_plan(
+    d: ModelInputs, result: SolveResult, scenario: Scenario, limits: dict[str, float] | None
+) -> InfeasibleScenarioError:
+    """The error for a solve without a plan: the trade-off limits when they are the cause, otherwise
+    :func:`explain_infeasibility`."""
+    if limits and result.status == "infeasible":
+        return InfeasibleScenarioError(f"no plan of scenario '{d.name}' meets the limits {limits}")
+    return InfeasibleScenarioError(explain_infeasibility(d, result, scenario))
+
+
+def _tradeoff(model, d: ModelInputs, objective: str | None, limits: dict[str, float] | None) -> None:
+    """Switch to a trade-off objective and add epsilon limits (nothing when both are None); say so in the
+    plan's notes, since ``objective_usd`` then is not what was minimised."""
+    if objective is not None:
+        set_objective(model, objective)
+    if limits:
+        add_epsilon_limits(model, limits)
+    if objective is not None or limits:
+        held = ", ".join(f"{k} ≤ {v:.6g}" for k, v in (limits or {}).items()) or "no limits"
+        d.notes.append(f"trade-off point: minimised {objective or 'the scenario cost'} subject to {held}")
 
 
 def _precheck(d: ModelInputs) -> None:

@@ -16,6 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from . import api
+from .analysis.delays import DelayEvaluation, evaluate_delays
+from .analysis.pareto import pareto as pareto_frontier
+from .analysis.sweep import sweep as sweep_cases
 from .errors import InputError, SitingError
 from .model.solve import LIMIT_WORDS
 from .plotting import figure_writers
@@ -33,7 +36,7 @@ console = Console()
 #: no inserted line breaks (paths stay whole).
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 #: Table columns that hold text (they wrap); every other column holds numbers or dates and keeps its width.
-TEXT_COLUMNS = ("site", "name", "substations", "cost category")
+TEXT_COLUMNS = ("site", "name", "substations", "cost category", "metric", "frontier", "role", "overrides")
 
 
 def _fail(exc: Exception, scenario: Path | None = None) -> None:
@@ -268,6 +271,184 @@ def validate(scenario: Annotated[Path, typer.Argument(help="scenario YAML file")
     caption = "max MW: upper bound (lead times, sizes)"
     console.print(_num_table(("date", "target MW", "max MW", "earliest"), rows, caption))
     _print_notes(report.notes)
+
+
+@app.command()
+def delays(
+    plan_dir: Annotated[Path, typer.Argument(help="a plan directory written by `siting solve`")],
+    samples: Annotated[int, typer.Option("--samples", "-n", min=1, help="Monte Carlo samples")] = 1000,
+    seed: Annotated[int | None, typer.Option(help="random seed (same seed, same numbers)")] = None,
+    value_of_lost_compute: Annotated[
+        float | None,
+        typer.Option(help="USD per IT MW-year of shortfall (default: the value the plan was solved with)"),
+    ] = None,
+) -> None:
+    """Monte Carlo of the plan's grid-connection lead times: shortfall, its cost, and P50/P90 dates."""
+    try:
+        plan = BuildPlan.load(plan_dir)
+        result = evaluate_delays(
+            plan, n=samples, seed=seed, value_of_lost_compute_usd_per_mw_year=value_of_lost_compute
+        )
+    except (SitingError, OSError, KeyError) as exc:
+        _fail(exc)
+    _print_delays(plan, result)
+
+
+def _date(value) -> str:
+    return "after horizon" if value is None or value != value else str(value)[:10]  # NaT != NaT
+
+
+def _print_delays(plan: BuildPlan, result: DelayEvaluation) -> None:
+    m = result.meta
+    console.print(
+        Text(
+            f"{plan.meta['scenario']}: {m['n']:,} samples, seed {m['seed']}; grid lead times lognormal per zone "
+            f"(data/interconnection_delays.csv), delays floored at 0; value of lost compute "
+            f"{m['value_of_lost_compute_usd_per_mw_year'] / 1e6:,.2f} M USD per MW-year"
+        ),
+        soft_wrap=True,
+    )
+    labels = {
+        "shortfall_mw_years": ("shortfall (MW-years)", 1.0),
+        "extra_shortfall_mw_years": ("extra shortfall (MW-years)", 1.0),
+        "extra_cost_usd": ("extra cost (M USD)", 1e6),
+        "extra_cost_pv_usd": ("extra cost, PV (M USD)", 1e6),
+        "max_delay_months": ("largest delay (months)", 1.0),
+    }
+    rows = [
+        (label, *(f"{r[c] / scale:,.1f}" for c in ("planned", "mean", "p50", "p90")))
+        for key, r in result.summary.iterrows()
+        for label, scale in [labels[key]]
+    ]
+    console.print(_num_table(("metric", "planned", "mean", "P50", "P90"), rows))
+    for stem, late, title in (
+        ("grid_energization", "p_grid_late", "grid energization (earliest connection)"),
+        ("full_online", "p_late", "all planned IT MW served"),
+    ):
+        rows = [
+            (str(site), *(_date(r[f"{stem}_{q}"]) for q in ("planned", "p50", "p90")), f"{r[late]:.0%}")
+            for site, r in result.site_summary.iterrows()
+        ]
+        console.print(_num_table(("site", "planned", "P50", "P90", "P(later)"), rows, title))
+
+
+@app.command()
+def pareto(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file, e.g. models/tennessee_small.yaml")],
+    points: Annotated[
+        int, typer.Option("--points", "-n", min=2, help="points per frontier, anchors included")
+    ] = 5,
+    objectives: Annotated[
+        str, typer.Option(help="comma-separated, primary first: cost, time_to_power, carbon")
+    ] = "cost,time_to_power,carbon",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="output directory (default results/<scenario>-pareto)")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", "-f", help="replace an earlier frontier in --out")
+    ] = False,
+    time_limit: Annotated[float | None, typer.Option(help="HiGHS time limit per solve, seconds")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
+) -> None:
+    """Cost–time–carbon frontier (epsilon constraint): a plan directory per point in OUT/points/<k>/,
+    OUT/frontier.csv and OUT/frontier.png (docs/tradeoffs.md)."""
+    overrides = {
+        k: v for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap}.items() if v is not None
+    }
+    try:
+        sc = load_scenario(scenario)
+        out = out or Path("results") / f"{sc.name}-pareto"
+        names = [o.strip() for o in objectives.split(",") if o.strip()]
+        with _sigterm_as_interrupt(), console.status(f"solving the frontier of {scenario} …"):
+            table = pareto_frontier(sc, names, points, out=out, overwrite=force, **overrides)
+    except SitingError as exc:
+        _fail(exc, scenario)
+    except KeyboardInterrupt:
+        err_console.print(Text("interrupted: ", style="bold red") + Text("points saved so far are complete"))
+        raise typer.Exit(code=130) from None
+    rows = [
+        (
+            str(r.point),
+            str(r.frontier).split("–")[-1].replace("time_to_power", "time"),
+            str(r.role).replace("time_to_power", "time"),
+            f"{r.cost_usd / 1e6:,.1f}",
+            f"{r.time_to_power_mw_yr:,.1f}",
+            f"{r.carbon_tco2 / 1e3:,.0f}",
+            r.status,
+            "yes" if r.dominated else "",
+        )
+        for r in table.itertuples()
+    ]
+    headers = ("point", "cost vs", "role", "cost M USD", "late MW·yr", "ktCO2", "status", "dominated")
+    caption = "cost: PV without the shortfall penalty; late (time to power): IT MW-years short of targets"
+    console.print(_num_table(headers, rows, caption))
+    console.print(Text("frontier written to ") + Text(str(out), style="bold"), soft_wrap=True)
+
+
+@app.command()
+def sweep(
+    base: Annotated[Path, typer.Argument(help="base scenario YAML file, e.g. models/tennessee_small.yaml")],
+    variations: Annotated[
+        Path,
+        typer.Argument(help="YAML: a list of override mappings, or a mapping of lists (Cartesian product)"),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="sweep directory (sweep.csv, cases/<case id>/)")],
+    scheduler: Annotated[
+        str | None, typer.Option(help="address of a running Dask scheduler, e.g. tcp://scheduler:8786")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="worker processes of the local cluster (default: CPU count)")
+    ] = None,
+    serial: Annotated[bool, typer.Option("--serial", help="no Dask: one case after the other")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="HiGHS time limit per case, seconds")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
+) -> None:
+    """Solve every variation of a scenario on Dask (a local cluster, or --scheduler), streaming one row per
+    case into OUT/sweep.csv; a rerun with the same --out skips the finished cases."""
+    overrides = {
+        k: v for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap}.items() if v is not None
+    }
+    client = "serial" if serial else scheduler
+    try:
+        with _sigterm_as_interrupt():
+            table = sweep_cases(base, variations, client, out, workers=workers, progress=True, **overrides)
+    except SitingError as exc:
+        _fail(exc, base)
+    except KeyboardInterrupt as exc:
+        what = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        err_console.print(
+            Text(f"{what}: ", style="bold red")
+            + Text(f"the finished cases are in {out / 'sweep.csv'}; run the same command again to continue")
+        )
+        raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
+    _print_sweep(table, out)
+
+
+def _print_sweep(table, out: Path) -> None:
+    """One line per case: its overrides, status, objective, gap, shortfall and energy shares; then errors."""
+
+    def fmt(value, spec: str) -> str:
+        return "" if value is None or value != value else format(value, spec)  # NaN: no plan
+
+    keys = list(table.columns[1 : table.columns.get_loc("status")])
+    rows = [
+        (
+            str(r["case_id"]),
+            " ".join(f"{k.rsplit('.', 1)[-1]}={r[k]}" for k in keys if r[k] == r[k]),
+            str(r["status"]),
+            fmt(r["objective_usd"] / 1e9, ",.4f"),
+            fmt(r["mip_gap"], ".2%"),
+            fmt(r["shortfall_it_mw_years"], ",.1f"),
+            fmt(r["energy_grid"] + r["energy_ppa"], ".0%"),
+            fmt(r["energy_onsite"], ".0%"),
+        )
+        for _, r in table.iterrows()
+    ]
+    headers = ("case", "overrides", "status", "B USD", "gap", "short MW·yr", "grid", "on-site")
+    console.print(_num_table(headers, rows, "objective: PV; energy: shares of the facility energy"))
+    for _, r in table[~table["status"].isin(["optimal", "feasible"])].iterrows():
+        console.print(Text(f"{r['status']} in case {r['case_id']}: ", style="bold red") + Text(r["message"]))
+    console.print(Text("sweep table: ") + Text(str(out / "sweep.csv"), style="bold"), soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover

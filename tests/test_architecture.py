@@ -32,6 +32,7 @@ LAYERS = (
     "siting.plotting",
     "siting.results",
     "siting.api",
+    "siting.analysis",
     "siting.cli",
     "siting",
 )
@@ -43,6 +44,7 @@ READERS = {
     "siting.scenario": "reads the scenario YAML",
     "siting.results.plan": "BuildPlan.load reads a saved plan back",
     "siting.results.check": "verifies the plan files on disk",
+    "siting.analysis.sweep": "reads a variations YAML and resumes from its own sweep table",
     "siting.plotting.maps": "inlines the vendored Leaflet JS/CSS (package assets, not input data) for offline maps",
 }
 READ_CALLS = {"read_csv", "read_file", "open_dataset", "read_parquet", "read_text", "read_bytes", "safe_load"}

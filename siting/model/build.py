@@ -779,3 +779,69 @@ def build_model(d: ModelInputs) -> pyo.ConcreteModel:
         family(m, d)
     add_objective(m, d)
     return m
+
+
+# ------------------------------------------------------------------------------------------------ trade-offs
+#: Objectives of the trade-off analysis (``siting.pareto``) and their units:
+#: ``cost`` — present value of every cost category except ``shortfall_penalty`` (USD of the currency year);
+#: ``time_to_power`` — Σ over steps of shortfall_mw × step years (MW·yr of IT short of the targets; 0 means
+#: every target met on its date); ``carbon`` — Σ over steps of ``emissions_t`` (tCO2 over the horizon,
+#: :data:`EMISSIONS_DEFINITION`).
+TRADEOFF_OBJECTIVES = {"cost": "USD", "time_to_power": "MW·yr", "carbon": "tCO2"}
+#: Tie-break weights (``TIE_BREAK_WEIGHTS[primary][other]``, primary's unit per other's unit) added to a
+#: trade-off objective: small enough not to change any choice of sites, phases or plant (1 USD per MW·yr of
+#: shortfall against ~1e6 USD per MW·yr of data-center annuity) but positive, so that the shortfall
+#: variables equal the true shortfall and clean MWh are claimed wherever they may be (both are otherwise
+#: free within their limits once the shortfall penalty and the carbon price are out of the objective).
+#: Cost is never a tie-break (the lexicographic second solve of :func:`siting.pareto` minimises it).
+TIE_BREAK_WEIGHTS = {
+    "cost": {"time_to_power": 1.0, "carbon": 1.0e-3},
+    "time_to_power": {"carbon": 1.0e-6},
+    "carbon": {"time_to_power": 1.0e-3},
+}
+
+
+def tradeoff_expressions(m: pyo.ConcreteModel) -> dict[str, pyo.Expression]:
+    """The trade-off objectives (:data:`TRADEOFF_OBJECTIVES`) as expressions of a built model (added to
+    ``m`` as ``tradeoff_cost_usd``, ``tradeoff_time_to_power_mw_yr`` and ``tradeoff_carbon_t`` once)."""
+    if not hasattr(m, "tradeoff_cost_usd"):
+        m.tradeoff_cost_usd = pyo.Expression(
+            expr=sum(m.cost_usd[c, t] for c in m.CAT for t in m.T if c != "shortfall_penalty")
+        )
+        m.tradeoff_time_to_power_mw_yr = pyo.Expression(expr=sum(m._yrs[t] * m.shortfall_mw[t] for t in m.T))
+        m.tradeoff_carbon_t = pyo.Expression(expr=sum(m.emissions_t[t] for t in m.T))
+    return {
+        "cost": m.tradeoff_cost_usd,
+        "time_to_power": m.tradeoff_time_to_power_mw_yr,
+        "carbon": m.tradeoff_carbon_t,
+    }
+
+
+def set_objective(m: pyo.ConcreteModel, primary: str, weights: dict[str, float] | None = None) -> None:
+    """Replace the objective by ``primary`` (a :data:`TRADEOFF_OBJECTIVES` name) plus ``weights[o]`` × each
+    other objective ``o`` (default :data:`TIE_BREAK_WEIGHTS`; units: primary's unit per ``o``'s unit).
+
+    The default objective (:func:`add_objective`) is deactivated, not removed; calling this again replaces
+    the trade-off objective."""
+    exprs = tradeoff_expressions(m)
+    if primary not in exprs:
+        raise ValueError(f"unknown objective {primary!r}; choose from {', '.join(TRADEOFF_OBJECTIVES)}")
+    weights = TIE_BREAK_WEIGHTS[primary] if weights is None else weights
+    m.objective.deactivate()
+    if hasattr(m, "tradeoff_objective"):
+        m.del_component(m.tradeoff_objective)
+    expr = exprs[primary] + sum(w * exprs[o] for o, w in weights.items() if o != primary and w)
+    m.tradeoff_objective = pyo.Objective(expr=expr, sense=pyo.minimize)
+
+
+def add_epsilon_limits(m: pyo.ConcreteModel, limits: dict[str, float]) -> None:
+    """Epsilon constraints: each named objective ≤ its limit (units of :data:`TRADEOFF_OBJECTIVES`), as
+    constraints ``epsilon_<name>``; calling again replaces a limit of the same name."""
+    exprs = tradeoff_expressions(m)
+    for name, limit in limits.items():
+        if name not in exprs:
+            raise ValueError(f"unknown objective {name!r}; choose from {', '.join(TRADEOFF_OBJECTIVES)}")
+        cname = f"epsilon_{name}"
+        if hasattr(m, cname):
+            m.del_component(cname)
+        m.add_component(cname, pyo.Constraint(expr=exprs[name] <= float(limit)))

@@ -3,7 +3,8 @@
 * Interactive map that works offline (Leaflet through folium, inlined): :func:`explore`,
   :func:`save_map_html`.
 * Static map for reports (PNG/SVG): :func:`plot_map`.
-* Charts: :func:`plot_timeline` (Gantt), :func:`plot_costs`, :func:`plot_capacity`.
+* Charts: :func:`plot_timeline` (Gantt), :func:`plot_costs`, :func:`plot_capacity`; the trade-off
+  frontier of a ``siting.pareto`` table: :func:`plot_frontier`.
 * :func:`figure_writers`: the files the command line writes into a plan directory;
   :func:`save_figure` writes a matplotlib figure reproducibly (same figure, same bytes).
 
@@ -22,6 +23,7 @@ from matplotlib.figure import Figure
 
 from ._layers import MapLayers, map_layers
 from .charts import plot_capacity, plot_costs, plot_timeline
+from .frontier import plot_frontier
 from .maps import explore, save_map_html, stable_ids
 from .static import plot_map
 
@@ -37,6 +39,7 @@ __all__ = [
     "map_layers",
     "plot_capacity",
     "plot_costs",
+    "plot_frontier",
     "plot_map",
     "plot_timeline",
     "save_figure",
