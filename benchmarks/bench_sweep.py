@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import time
 from pathlib import Path
 
 import numpy as np
-from distributed import Client, LocalCluster
 
 import siting
+from siting.analysis.sweep import connect
 
 BASE = Path(__file__).resolve().parents[1] / "models" / "tennessee_small.yaml"
 
@@ -52,16 +51,7 @@ def main() -> None:
     serial, t_serial = _timed(lambda: siting.sweep(BASE, cases, client="serial"))
     # the default: a new LocalCluster (worker processes import siting on their first task), closed after
     par, t_cold = _timed(lambda: siting.sweep(BASE, cases, workers=args.workers))
-    with (
-        LocalCluster(
-            n_workers=args.workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with connect(None, args.workers) as client:  # the sweep's own LocalCluster, kept open here
         client.run(_import_siting)  # warm workers: siting already imported
         warm, t_warm = _timed(lambda: siting.sweep(BASE, cases, client=client))
     for name, table in (("cold", par), ("warm", warm)):

@@ -300,7 +300,7 @@ def _distributed(
 
 
 @contextlib.contextmanager
-def _connect(client: Client | str | None, workers: int | None) -> Iterator[Client]:
+def connect(client: Client | str | None, workers: int | None) -> Iterator[Client]:
     """A dask client: the one given, one connected to a scheduler address, or a new LocalCluster's.
 
     A LocalCluster has ``workers`` (default: the CPU count) single-threaded worker processes and is closed
@@ -484,7 +484,7 @@ def _run(client, workers, base, todo, data_dir, solver) -> Iterator[Iterator[Res
     if isinstance(client, str) and client == "serial":
         yield _serial(base, todo, data_dir, solver)
         return
-    with _connect(client, workers) as c:
+    with connect(client, workers) as c:
         yield _distributed(c, base, todo, data_dir, solver)
 
 

@@ -17,7 +17,7 @@ from .cooling import diurnal_profile, pue, wue_l_per_kwh
 from .geo import nearest_cell
 from .hourly import site_climate_features
 from .periods import representative_periods
-from .timing import TYPICAL_DAYS_IN_MONTH as DAYS_IN_MONTH
+from .timing import TYPICAL_DAYS_IN_MONTH
 from .typical_year import synthesize_hourly_ghi, synthesize_hourly_temperature
 from .wind import wind_cf_rayleigh
 
@@ -146,7 +146,7 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
         return rep[name].transpose("site", "period", "hour").to_numpy().reshape(-1, n_per * n_hour)
 
     # which calendar month each original day falls in (typical 365-day year), per representative day
-    day_month = np.repeat(np.arange(12), DAYS_IN_MONTH)
+    day_month = np.repeat(np.arange(12), TYPICAL_DAYS_IN_MONTH)
     assign = rep["period_of_day"].to_numpy()[: day_month.size]
     days_in = np.zeros((n_per, 12))
     np.add.at(days_in, (assign, day_month[: assign.size]), 1.0)

@@ -81,7 +81,8 @@ def add_sets_and_parameters(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     m.K = pyo.Set(dimen=2, initialize=sorted(d.contracts.index), ordered=True)
     m.Z = pyo.Set(initialize=sorted(d.zones.index), ordered=True)
     m._h = d.step_periods["hours"].to_dict()
-    m._periods_of_step = {t: [p for (t2, p) in m.TP if t2 == t] for t in m.T}
+    hours = d.hours_by_step()
+    m._periods_of_step = {t: list(hours.get(t, {})) for t in m.T}
     m._conns_of_site = {s: [(s2, b) for (s2, b) in m.C if s2 == s] for s in m.S}
     m._conns_of_sub = {b: [(s, b2) for (s, b2) in m.C if b2 == b] for b in m.B}
     m._sites_of_zone = {z: [s for s in m.S if m._site[s]["zone_id"] == z] for z in m.Z}

@@ -152,6 +152,14 @@ class ModelInputs:
         i = int(np.searchsorted(self.steps["start"].to_numpy(), np.datetime64(when), side="right")) - 1
         return float(self.steps["target_it_mw"].iloc[i]) if i >= 0 else 0.0
 
+    def hours_by_step(self) -> dict[int, dict[int, float]]:
+        """Hours of each step that each climate period stands for, ``{step: {period: h}}`` in sorted order
+        (``step_periods`` as nested dicts: what the model's energy balances and the results both sum over)."""
+        out: dict[int, dict[int, float]] = {}
+        for (t, p), h in self.step_periods["hours"].sort_index().items():
+            out.setdefault(int(t), {})[int(p)] = float(h)
+        return out
+
     def first_step_of_year(self, year: int) -> int:
         """Index of the first step of a calendar year."""
         return int(self.steps.index[self.steps["year"] == year][0])

@@ -34,7 +34,6 @@ from ..data.load import Dataset
 from ..errors import InfeasibleScenarioError, InputError
 from ..features.geo import distance_to_nearest_km, nearest_candidates, within_radius
 from ..features.site_climate import (
-    DAYS_IN_MONTH,
     monthly_pue_wue,
     representative_hours,
     site_monthly_climate,
@@ -42,6 +41,7 @@ from ..features.site_climate import (
 from ..features.solar import solar_cf_from_monthly_ghi
 from ..features.tariffs import STANDBY_MAX_LOAD_FACTOR, tariff_table
 from ..features.timing import (
+    TYPICAL_DAYS_IN_MONTH,
     build_steps,
     first_online_year,
     first_step,
@@ -167,13 +167,13 @@ def climate_features(pts: xr.Dataset, scenario: Scenario) -> dict:
         rep = representative_hours(pts, scenario.cooling, scenario.time_resolution.n_days)
         return {**design, **rep, "pue_peak": np.maximum(rep["pue_peak"], design["pue_peak"]), "chrono": True}
     periods = pd.DataFrame(
-        {"hours": DAYS_IN_MONTH * 24.0, "day": -1, "hour": -1},
+        {"hours": TYPICAL_DAYS_IN_MONTH * 24.0, "day": -1, "hour": -1},
         index=pd.Index(np.arange(1, 13), name="period"),
     )
     return {
         **design,
         "periods": periods,
-        "month_hours": np.diag(DAYS_IN_MONTH * 24.0),
+        "month_hours": np.diag(TYPICAL_DAYS_IN_MONTH * 24.0),
         "solar_cf": solar_cf_from_monthly_ghi(
             pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy()
         ),

@@ -36,15 +36,6 @@ def _date(ts) -> dt.date:
     return pd.Timestamp(ts).date()
 
 
-def _step_period_hours(d: ModelInputs) -> dict[int, dict[int, float]]:
-    """Hours of each step that each climate period stands for: ``{step: {period: h}}`` (from
-    ``ModelInputs.step_periods``, the table the model's energy balances use)."""
-    out: dict[int, dict[int, float]] = {}
-    for (t, p), h in d.step_periods["hours"].sort_index().items():
-        out.setdefault(int(t), {})[int(p)] = float(h)
-    return out
-
-
 # ------------------------------------------------------------------------------------------------ capacity
 #: Columns of ``capacity_steps.csv`` (docs/plan-format.md), in order.
 CAPACITY_STEP_COLUMNS = [
@@ -74,7 +65,7 @@ def capacity_steps_table(m: pyo.ConcreteModel, d: ModelInputs, open_sites: list[
     """One row per opened site and step: IT, facility peak, grid and on-site MW, firm supply, energy."""
     rows = []
     steps = d.steps
-    step_hours = _step_period_hours(d)
+    step_hours = d.hours_by_step()
     for s in open_sites:
         site = d.sites.loc[s]
         for t in m.T:
@@ -306,7 +297,7 @@ def _onsite_rows(m, d: ModelInputs, open_sites: list[str]) -> list[dict]:
     rows = []
     T = list(m.T)
     yrs = d.steps["years"].to_numpy()
-    step_hours = _step_period_hours(d)
+    step_hours = d.hours_by_step()
     for s in open_sites:
         for g in m.G:
             gen = d.generators.loc[g]

@@ -10,8 +10,9 @@ import pytest
 from siting.data.load import default_data_dir, load_climate
 from siting.features.cooling import pue, wue_l_per_kwh
 from siting.features.geo import great_circle_km, nearest_candidates
-from siting.features.site_climate import DAYS_IN_MONTH, monthly_pue_wue, site_monthly_climate
+from siting.features.site_climate import monthly_pue_wue, site_monthly_climate
 from siting.features.timing import HOURS_PER_YEAR, first_online_year, year_fraction_to_date
+from siting.features.timing import TYPICAL_DAYS_IN_MONTH as DAYS_IN_MONTH
 
 
 def _points(ids, lats, lons):

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 from siting.data.load import default_data_dir, load_climate
-from siting.features.site_climate import DAYS_IN_MONTH, site_monthly_climate
+from siting.features.site_climate import site_monthly_climate
 from siting.features.solar import solar_cf_from_monthly_ghi, solar_cf_pvwatts
+from siting.features.timing import TYPICAL_DAYS_IN_MONTH as DAYS_IN_MONTH
 from siting.features.typical_year import (
     MONTHLY_TEMPERATURE_VARIABLES,
     synthesize_hourly_ghi,

@@ -13,6 +13,7 @@ import yaml
 from tinydata import write_tiny_data, zone
 
 import siting
+from siting.data.paths import DEFAULT_FILES
 
 SITES = [
     {
@@ -46,20 +47,6 @@ FIELDS = {
     "solver": {"time_limit_seconds": 60, "mip_gap": 1e-6},
     "time_steps": {"quarterly_months": 0},
 }
-LAYERS = (
-    "zones",
-    "substations",
-    "transmission_lines",
-    "candidate_sites",
-    "climate",
-    "power_options",
-    "costs",
-    "line_costs",
-    "states",
-    "tariffs",
-    "supply_chain",
-)
-SUFFIX = {"climate": ".nc", "transmission_lines": ".geojson", "states": ".geojson"}
 
 
 def write_data(directory: Path) -> Path:
@@ -77,7 +64,7 @@ def write_yaml(directory: Path, **solver) -> Path:
     data = write_data(directory / "data")
     (data / "supply_chain.csv").write_text("option_id,year,max_new_mw_per_year,source,flag\n")  # no caps
     fields = {**FIELDS, "solver": {**FIELDS["solver"], **solver}}
-    fields["data"] = {k: str(data / f"{k}{SUFFIX.get(k, '.csv')}") for k in LAYERS}
+    fields["data"] = {k: str(data / f) for k, f in DEFAULT_FILES.items() if (data / f).exists()}
     path = directory / "faults.yaml"
     path.write_text(yaml.safe_dump(fields, sort_keys=False))
     return path
