@@ -10,6 +10,7 @@ Quick use::
 
 from .analysis.delays import evaluate_delays
 from .analysis.pareto import pareto
+from .analysis.robust import solve_robust
 from .analysis.sweep import sweep
 from .api import solve, validate, versions
 from .data.load import Dataset, load_dataset
@@ -29,6 +30,7 @@ __all__ = [
     "load_scenario",
     "pareto",
     "solve",
+    "solve_robust",
     "sweep",
     "validate",
     "versions",

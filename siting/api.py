@@ -17,7 +17,8 @@ from .model.build import EMISSIONS_DEFINITION, add_epsilon_limits, build_model, 
 from .model.inputs import ModelInputs
 from .model.precheck import ValidationReport, add_target_notes, check_region, target_feasibility
 from .model.prepare import prepare_inputs
-from .model.solve import SolveResult, no_plan_message, solve_model
+from .model.screen import warm_start_sites
+from .model.solve import ProgressCallback, SolveResult, no_plan_message, solve_model
 from .results import extract
 from .results.plan import FORMAT_VERSION, BuildPlan
 from .scenario import Scenario, load_scenario
@@ -53,6 +54,7 @@ def solve(
     *,
     objective: str | None = None,
     limits: dict[str, float] | None = None,
+    progress: ProgressCallback | None = None,
     **solver_overrides,
 ) -> BuildPlan:
     """Solve a scenario and return its build plan.
@@ -71,6 +73,9 @@ def solve(
         :func:`siting.model.build.set_objective`). Default: the scenario's objective, unchanged.
     limits : dict, optional
         Epsilon constraints ``{objective name: upper limit}``, same units (used by :func:`siting.pareto`).
+    progress : callable, optional
+        Called about once a second during the solve with a :class:`siting.model.solve.SolveProgress`
+        (stage, seconds, best plan and bound in USD, gap); the command line shows it as a status line.
     **solver_overrides
         Any field of the scenario's ``solver`` section (``time_limit_seconds``, ``mip_gap``, ``threads``,
         ``seed``, ``tee``).
@@ -104,8 +109,24 @@ def solve(
     _tradeoff(model, inputs, objective, limits)
     timings["build_seconds"] = time.perf_counter() - t1
 
+    result = _run_solver(model, inputs, scenario, progress)
+    timings["solve_seconds"] = result.solve_seconds
+    timings["warm_start_seconds"] = result.warm_start.get("seconds", 0.0)
+    if result.status in ("infeasible", "error"):
+        raise _no_plan(inputs, result, scenario, limits)
+
+    t2 = time.perf_counter()
+    plan = assemble_plan(model, inputs, result, scenario, dataset)
+    timings["extract_seconds"] = time.perf_counter() - t2
+    timings["total_seconds"] = time.perf_counter() - t0
+    plan.meta["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
+    return plan
+
+
+def _run_solver(model, d: ModelInputs, scenario: Scenario, progress: ProgressCallback | None) -> SolveResult:
+    """HiGHS with the scenario's solver settings, after a warm-start pass when the scenario has one."""
     s = scenario.solver
-    result = solve_model(
+    return solve_model(
         model,
         s.time_limit_seconds,
         s.mip_gap,
@@ -113,17 +134,17 @@ def solve(
         s.seed,
         s.tee,
         {"mip_heuristic_effort": s.heuristic_effort},
+        warm_start_zero=_warm_start_closed(model, d, s.warm_start_sites),
+        progress=progress,
     )
-    timings["solve_seconds"] = result.solve_seconds
-    if result.status in ("infeasible", "error"):
-        raise _no_plan(inputs, result, scenario, limits)
 
-    t2 = time.perf_counter()
-    plan = _assemble(model, inputs, result, scenario, dataset)
-    timings["extract_seconds"] = time.perf_counter() - t2
-    timings["total_seconds"] = time.perf_counter() - t0
-    plan.meta["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
-    return plan
+
+def _warm_start_closed(model, d: ModelInputs, n_sites: int) -> list:
+    """``open`` variables of the sites left off the warm-start short list (none: no warm start)."""
+    if n_sites <= 0 or len(d.sites) <= n_sites:
+        return []
+    keep = set(warm_start_sites(d, n_sites))
+    return [model.open[j] for j in d.sites.index if j not in keep]
 
 
 def _no_plan(
@@ -189,7 +210,14 @@ def explain_infeasibility(d: ModelInputs, result: SolveResult, scenario: Scenari
     )
 
 
-def _assemble(model, d: ModelInputs, result: SolveResult, scenario: Scenario, dataset: Dataset) -> BuildPlan:
+def assemble_plan(
+    model, d: ModelInputs, result: SolveResult, scenario: Scenario, dataset: Dataset
+) -> BuildPlan:
+    """The build plan of a solved ``model`` (its variables hold the solution): tables and ``plan.json``.
+
+    Used by :func:`solve` and by analyses that solve their own models (e.g. the hedged plan of
+    :func:`siting.solve_robust`).
+    """
     open_sites = [s for s in model.S if extract._v(model.open[s]) > extract.ON]
     steps_tab = extract.capacity_steps_table(model, d, open_sites)
     capacity = extract.capacity_table(steps_tab, d)
@@ -324,6 +352,8 @@ def _meta(model, d, result, scenario, dataset, steps_tab, capacity, costs, costs
             "mip_gap_target": scenario.solver.mip_gap,
             "threads": scenario.solver.threads,
             "seed": scenario.solver.seed,
+            "warm_start_sites": scenario.solver.warm_start_sites if result.warm_start else 0,
+            "warm_start_objective_usd": result.warm_start.get("objective_usd"),
         },
         "versions": versions(),
         "inputs_sha256": _input_hashes(scenario, dataset),

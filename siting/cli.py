@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,9 +19,10 @@ from rich.text import Text
 from . import api
 from .analysis.delays import DelayEvaluation, evaluate_delays
 from .analysis.pareto import pareto as pareto_frontier
+from .analysis.robust import RobustResult, solve_robust
 from .analysis.sweep import sweep as sweep_cases
 from .errors import InputError, SitingError
-from .model.solve import LIMIT_WORDS
+from .model.solve import LIMIT_WORDS, SolveProgress
 from .plotting import figure_writers
 from .results.check import check_plan
 from .results.plan import BuildPlan, check_output_dir
@@ -124,11 +126,35 @@ def _solve_and_save(
     sc = load_scenario(scenario)
     out = out or Path("results") / sc.name
     check_output_dir(out, overwrite=force)
-    with console.status(f"solving {scenario} …"):
-        plan = api.solve(sc, **overrides)
+    with console.status(f"solving {scenario} …") as status:
+
+        def show(p: SolveProgress) -> None:
+            status.update(f"solving {scenario}: {progress_text(p)}")
+
+        plan = api.solve(sc, progress=show, **overrides)
     with console.status(f"writing {out} …"):
         path = plan.save(out, extra_files=figure_writers(plan) if maps else None, overwrite=force)
     return plan, path
+
+
+def progress_text(p: SolveProgress) -> str:
+    """One status line for a running solve.
+
+    >>> progress_text(SolveProgress("full model", 96.4, 10.316e9, 10.28e9, 0.0035, 0))
+    'full model, 96 s · best 10,316 M USD · bound 10,280 M USD · gap 0.35 %'
+    >>> progress_text(SolveProgress("warm start", 3.0, math.nan, math.nan, math.nan, 1200))
+    'warm start, 3 s · LP iteration 1,200'
+    """
+    text = f"{p.stage}, {p.seconds:.0f} s"
+    if math.isfinite(p.best_usd):
+        text += f" · best {p.best_usd / 1e6:,.0f} M USD"
+    if math.isfinite(p.bound_usd):
+        text += f" · bound {p.bound_usd / 1e6:,.0f} M USD"
+    if math.isfinite(p.gap):
+        text += f" · gap {p.gap:.2%}".replace("%", " %")
+    if not (math.isfinite(p.best_usd) or math.isfinite(p.bound_usd)):
+        text += f" · LP iteration {p.lp_iterations:,}"
+    return text
 
 
 def _note_limit(plan: BuildPlan) -> None:
@@ -383,6 +409,85 @@ def pareto(
     caption = "cost: PV without the shortfall penalty; late (time to power): IT MW-years short of targets"
     console.print(_num_table(headers, rows, caption))
     console.print(Text("frontier written to ") + Text(str(out), style="bold"), soft_wrap=True)
+
+
+@app.command()
+def robust(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file, e.g. models/tennessee_small.yaml")],
+    scenarios: Annotated[
+        int, typer.Option("--scenarios", "-k", min=1, help="K sampled interconnection-delay scenarios")
+    ] = 10,
+    seed: Annotated[int, typer.Option(help="seed of the scenarios (the evaluation uses seed + 1)")] = 0,
+    eval_samples: Annotated[
+        int, typer.Option("--eval-samples", min=1, help="Monte Carlo samples scoring both plans")
+    ] = 1000,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="output directory (default results/<scenario>-robust)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="replace an earlier result in --out")] = False,
+    time_limit: Annotated[float | None, typer.Option(help="HiGHS time limit per solve, seconds")] = None,
+    mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
+) -> None:
+    """Two-stage plan against K sampled grid delays (sample average approximation): OUT/plan/ (hedged),
+    OUT/nominal/, OUT/comparison.csv and OUT/lead_times.csv (docs/robust.md)."""
+    overrides = {
+        k: v for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap}.items() if v is not None
+    }
+    try:
+        sc = load_scenario(scenario)
+        out = out or Path("results") / f"{sc.name}-robust"
+        with _sigterm_as_interrupt(), console.status(f"solving {scenarios} delay scenarios of {scenario} …"):
+            result = solve_robust(
+                sc, scenarios, seed, eval_samples=eval_samples, out=out, overwrite=force, **overrides
+            )
+    except SitingError as exc:
+        _fail(exc, scenario)
+    except KeyboardInterrupt:
+        err_console.print(Text("interrupted: ", style="bold red") + Text("nothing was written"))
+        raise typer.Exit(code=130) from None
+    _print_robust(result, out)
+
+
+def _m(x: float) -> str:
+    """One decimal, thousands separated, rounding noise shown as 0.0 (not -0.0)."""
+    return f"{round(float(x), 6) + 0.0:,.1f}"
+
+
+def _print_robust(result: RobustResult, out: Path) -> None:
+    """The comparison table (M USD PV, MW-years), then the hedge's cost and what it buys."""
+    labels = {
+        "planned_cost_usd": ("planned cost (M USD)", 1e6),
+        "planned_shortfall_mw_years": ("planned shortfall (MW-years)", 1.0),
+        "mean_shortfall_mw_years": ("shortfall, mean (MW-years)", 1.0),
+        "p90_shortfall_mw_years": ("shortfall, P90 (MW-years)", 1.0),
+        "mean_extra_shortfall_mw_years": ("extra shortfall, mean (MW-years)", 1.0),
+        "p90_extra_shortfall_mw_years": ("extra shortfall, P90 (MW-years)", 1.0),
+        "mean_extra_cost_pv_usd": ("extra cost, mean (M USD)", 1e6),
+        "p90_extra_cost_pv_usd": ("extra cost, P90 (M USD)", 1e6),
+        "expected_cost_usd": ("expected cost (M USD)", 1e6),
+    }
+    rows = [
+        (label, *(_m(r[c] / scale) for c in ("nominal", "hedged", "change")))
+        for key, r in result.comparison.iterrows()
+        for label, scale in [labels[key]]
+    ]
+    m = result.meta
+    caption = (
+        f"{m['n_scenarios']} scenarios (seed {m['seed']}), SAA {m['status']}; both plans scored on "
+        f"{m['eval_samples']:,} samples (seed {m['eval_seed']}); costs PV"
+    )
+    console.print(_num_table(("metric", "nominal", "hedged", "change"), rows, caption))
+    buys = m["buys"]
+    console.print(
+        Text(
+            f"hedge cost {_m(m['hedge_cost_usd'] / 1e6)} M USD; it buys "
+            f"{_m(buys['mean_extra_cost_pv_usd'] / 1e6)} M USD of mean and "
+            f"{_m(buys['p90_extra_cost_pv_usd'] / 1e6)} M USD of P90 extra cost, "
+            f"{_m(buys['mean_shortfall_mw_years'])} MW-years of mean shortfall"
+        ),
+        soft_wrap=True,
+    )
+    console.print(Text("written to ") + Text(str(out), style="bold"), soft_wrap=True)
 
 
 @app.command()

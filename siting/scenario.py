@@ -199,6 +199,13 @@ class Solver(_Strict):
         description="HiGHS mip_heuristic_effort (its default 0.05 left the generated-candidate scenario at an "
         "18 % gap after 120 s; 0.3 solved it to 0.09 % in 246 s)",
     )
+    warm_start_sites: int = Field(
+        default=40,
+        ge=0,
+        description="with more candidate sites than this, first solve with only this many (a short list by "
+        "a cost proxy, see siting.model.screen) and start the full solve from that plan; 0 turns it off. "
+        "The full solve still ranges over every site and proves its gap against the full model",
+    )
 
 
 class DataPaths(_Strict):

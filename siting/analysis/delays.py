@@ -104,9 +104,7 @@ def evaluate_delays(
     arrays = _plan_arrays(plan)
     dist = distributions if distributions is not None else delay_distributions_by_zone()
     p50, p90, zone_rows = _connection_distributions(plan, dist)
-    rng = np.random.default_rng(seed)
-    sigma = np.log(p90 / p50) / Z90
-    lead = p50 * np.exp(sigma * rng.standard_normal((n, len(p50))))  # (n, C) months
+    lead = sample_lead_months(p50, p90, n, seed)  # (n, C) months
     ready = _add_months(arrays["decision"], lead)
     energized = np.maximum(ready, arrays["planned_energization"][None, :])  # delays floored at 0
     volc = (
@@ -201,10 +199,21 @@ def _months_of_steps(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, 
     return cuts, of_step, piece_days / step_days
 
 
-def _connection_distributions(plan: BuildPlan, dist: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list]:
-    """P50 and P90 months of every connection (its site's zone), and a record of what was used."""
-    zone_of = plan.sites.set_index("site_id")["zone"]
-    zones = [int(zone_of[s]) for s in plan.interconnections["site_id"]]
+def sample_lead_months(p50: np.ndarray, p90: np.ndarray, n: int, seed: int | None = None) -> np.ndarray:
+    """Lead times (months from the decision date), shape (n, C): lognormal with median ``p50`` and 90th
+    percentile ``p90`` (months, one per connection; σ = ln(P90/P50) / 1.2816, P90 = P50 a fixed value),
+    drawn with ``numpy.random.default_rng(seed)`` (the same seed, the same numbers)."""
+    rng = np.random.default_rng(seed)
+    sigma = np.log(p90 / p50) / Z90
+    return p50 * np.exp(sigma * rng.standard_normal((n, len(p50))))
+
+
+def lead_time_percentiles(
+    zones: list[int], dist: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """P50 and P90 months of the distribution of each zone in ``zones`` and the rows of ``dist`` used.
+
+    Raises :class:`InputError` for a zone without a row or a distribution other than lognormal."""
     missing = sorted(set(zones) - set(dist.index.astype(int)))
     if missing:
         raise InputError(
@@ -218,6 +227,14 @@ def _connection_distributions(plan: BuildPlan, dist: pd.DataFrame) -> tuple[np.n
         raise InputError(
             f"unknown lead-time distribution {sorted(set(rows['distribution'][bad]))}", fix="use lognormal"
         )
+    return rows["p50_months"].to_numpy(dtype=float), rows["p90_months"].to_numpy(dtype=float), rows
+
+
+def _connection_distributions(plan: BuildPlan, dist: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list]:
+    """P50 and P90 months of every connection (its site's zone), and a record of what was used."""
+    zone_of = plan.sites.set_index("site_id")["zone"]
+    zones = [int(zone_of[s]) for s in plan.interconnections["site_id"]]
+    p50, p90, rows = lead_time_percentiles(zones, dist)
     records = [
         {
             "site_id": s,
@@ -228,7 +245,7 @@ def _connection_distributions(plan: BuildPlan, dist: pd.DataFrame) -> tuple[np.n
         }
         for s, z, (_, r) in zip(plan.interconnections["site_id"], zones, rows.iterrows(), strict=True)
     ]
-    return rows["p50_months"].to_numpy(dtype=float), rows["p90_months"].to_numpy(dtype=float), records
+    return p50, p90, records
 
 
 def _add_months(start: dt.date, months: np.ndarray) -> np.ndarray:

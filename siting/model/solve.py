@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyomo.environ as pyo
@@ -53,6 +54,31 @@ LIMIT_WORDS = {
 
 #: seconds between two checks for Ctrl-C while HiGHS runs
 _POLL_SECONDS = 0.1
+#: seconds between two progress reports during a solve
+PROGRESS_SECONDS = 1.0
+#: share of the time limit the warm-start pass may use (the full solve gets the rest)
+WARM_START_TIME_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class SolveProgress:
+    """Where a running solve is, for a progress display (sent about once a second).
+
+    ``stage`` is ``warm start`` (the pass over the short list of sites) or ``full model``; ``seconds`` the
+    wall time since the solve began (s); ``best_usd`` and ``bound_usd`` the best plan's objective and the
+    best bound so far (USD; NaN while unknown); ``gap`` their relative gap (–; NaN while unknown);
+    ``lp_iterations`` the simplex iterations of the current stage (–).
+    """
+
+    stage: str
+    seconds: float
+    best_usd: float
+    bound_usd: float
+    gap: float
+    lp_iterations: int
+
+
+ProgressCallback = Callable[[SolveProgress], None]
 
 
 @dataclass
@@ -73,6 +99,8 @@ class SolveResult:
     solve_seconds: float
     model_size: dict[str, int]
     solver_version: str
+    #: the warm-start pass: ``sites`` kept open, ``objective_usd`` of its plan (NaN: none), ``seconds``
+    warm_start: dict = field(default_factory=dict)
 
 
 def solve_model(
@@ -83,11 +111,20 @@ def solve_model(
     seed: int = 0,
     tee: bool = False,
     extra_options: dict | None = None,
+    *,
+    warm_start_zero: Sequence[pyo.Var] = (),
+    progress: ProgressCallback | None = None,
 ) -> SolveResult:
     """Solve ``m`` in place with HiGHS and load the solution (if any) into its variables.
 
     A limit (time, nodes, solutions) that stops HiGHS with a feasible plan gives status ``feasible`` and
     that plan (the incumbent) with its gap; without one, status ``error``.
+
+    With ``warm_start_zero``, HiGHS first solves the model with those variables held at 0 (a smaller
+    problem: e.g. every site outside a short list closed, see :mod:`siting.model.screen`) for at most
+    ``WARM_START_TIME_SHARE`` of the time limit, then solves the full model starting from that plan. The
+    full solve's bound and gap are those of the full model; the warm start only changes how soon a good
+    plan is known.
 
     Parameters
     ----------
@@ -103,6 +140,10 @@ def solve_model(
         Stream the HiGHS log.
     extra_options : dict, optional
         Further HiGHS options by name (e.g. ``{"mip_max_nodes": 10}``), applied last.
+    warm_start_zero : sequence of Pyomo variables, optional
+        Variables held at 0 in the warm-start pass (none: no warm-start pass).
+    progress : callable, optional
+        Called with a :class:`SolveProgress` about once a second while HiGHS runs (from HiGHS's thread).
 
     Raises
     ------
@@ -127,8 +168,84 @@ def solve_model(
     options |= {"threads": int(threads), "random_seed": int(seed), "mip_abs_gap": 1.0}
     for k, v in {"output_flag": tee, "log_to_console": tee, **options, **(extra_options or {})}.items():
         h.setOptionValue(k, v)
+    stage = _ProgressRelay(progress, t0) if progress else None
+    if stage:
+        stage.subscribe(h)
+    warm = {}
+    if warm_start_zero:
+        warm = _warm_start(h, form, warm_start_zero, WARM_START_TIME_SHARE * time_limit_seconds, stage)
+        h.setOptionValue("time_limit", max(float(time_limit_seconds) - (time.perf_counter() - t0), 1.0))
+    if stage:
+        stage.stage = "full model"
     _run_interruptible(h)
-    return _result(h, form, integer_vars, time.perf_counter() - t0)
+    result = _result(h, form, integer_vars, time.perf_counter() - t0)
+    result.warm_start = warm
+    return result
+
+
+def _warm_start(h, form, zero: Sequence, limit_seconds: float, relay: _ProgressRelay | None) -> dict:
+    """Solve with the ``zero`` columns held at 0, then free them and pass the plan found as the start.
+
+    Columns whose bounds exclude 0 are left free (holding them at 0 would make the pass infeasible).
+    Returns what the pass did: ``held_columns``, ``objective_usd`` (NaN: no plan) and ``seconds``.
+    """
+    t0 = time.perf_counter()
+    position = {id(v): i for i, v in enumerate(form.columns)}
+    lp = h.getLp()
+    lower_all, upper_all = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    idx = np.array(sorted(position[id(v)] for v in zero if id(v) in position), dtype=np.int32)
+    idx = idx[(lower_all[idx] <= 0.0) & (upper_all[idx] >= 0.0)]
+    lower, upper = lower_all[idx].copy(), upper_all[idx].copy()
+    if relay:
+        relay.stage = "warm start"
+    h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.zeros(len(idx)))
+    h.setOptionValue("time_limit", float(limit_seconds))
+    try:
+        _run_interruptible(h)
+    finally:
+        found = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+        solution = h.getSolution() if found else None
+        objective = float(h.getInfo().objective_function_value) if found else math.nan
+        h.changeColsBounds(len(idx), idx, lower, upper)
+    if solution is not None:
+        h.setSolution(solution)
+    return {"held_columns": int(len(idx)), "objective_usd": objective, "seconds": time.perf_counter() - t0}
+
+
+class _ProgressRelay:
+    """Turns HiGHS's simplex and MIP callbacks into :class:`SolveProgress` reports, at most one a second."""
+
+    def __init__(self, report: ProgressCallback, t0: float) -> None:
+        self.report, self.t0, self.stage = report, t0, "full model"
+        self.best = self.bound = self.gap = math.nan
+        self.last, self.iterations = -math.inf, 0
+
+    def subscribe(self, h) -> None:
+        h.cbSimplexInterrupt.subscribe(self._on_simplex)
+        h.cbMipInterrupt.subscribe(self._on_mip)
+
+    def _on_simplex(self, e) -> None:
+        self.iterations = int(e.data_out.simplex_iteration_count)
+        self._send()
+
+    def _on_mip(self, e) -> None:
+        out = e.data_out
+        finite = [
+            np.isfinite(x) and abs(x) < highspy.kHighsInf for x in (out.mip_primal_bound, out.mip_dual_bound)
+        ]
+        self.best = float(out.mip_primal_bound) if finite[0] else math.nan
+        self.bound = float(out.mip_dual_bound) if finite[1] else math.nan
+        self.gap = relative_gap(self.best, self.bound)
+        self._send()
+
+    def _send(self) -> None:
+        now = time.perf_counter()
+        if now - self.last < PROGRESS_SECONDS:
+            return
+        self.last = now
+        self.report(
+            SolveProgress(self.stage, now - self.t0, self.best, self.bound, self.gap, self.iterations)
+        )
 
 
 def _run_interruptible(h) -> None:

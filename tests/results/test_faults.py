@@ -101,10 +101,10 @@ def test_the_empty_plan_passes_check(data, monkeypatch, tmp_path):
     assert check_plan(out) == []
 
 
-def _first_incumbent(model, *args):
+def _first_incumbent(model, *args, **kwargs):
     """``solve_model`` as ``siting.solve`` calls it, stopping HiGHS at its first incumbent."""
     *head, extra = args
-    return solve_model(model, *head, {**extra, "mip_max_improving_sols": 1})
+    return solve_model(model, *head, {**extra, "mip_max_improving_sols": 1}, **kwargs)
 
 
 def test_cli_time_limit_without_a_plan(tmp_path):
