@@ -15,7 +15,7 @@ import siting
 def main(paths: list[str]) -> None:
     models = [Path(p) for p in paths] or sorted(Path("models").glob("*.yaml"))
     print(
-        "| scenario | status | objective (B USD PV) | MIP gap | load / build / solve / total (s) "
+        "| scenario | status | objective (B USD PV) | MIP gap | load / build / solve (warm start) / total (s) "
         "| variables / integer / constraints / nonzeros | energy grid / PPA-matched / on-site |"
     )
     print("|---|---|---|---|---|---|---|")
@@ -28,7 +28,8 @@ def main(paths: list[str]) -> None:
         share = m["energy_share"]
         print(
             f"| {m['scenario']} | {m['status']} | {m['objective_usd'] / 1e9:.3f} | {m['mip_gap']:.4%} | "
-            f"{t['load_seconds']:.1f} / {t['build_seconds']:.1f} / {t['solve_seconds']:.1f} / "
+            f"{t['load_seconds']:.1f} / {t['build_seconds']:.1f} / {t['solve_seconds']:.1f} "
+            f"({t.get('warm_start_seconds', 0.0):.1f}) / "
             f"{time.perf_counter() - t0:.1f} | {size['variables']:,} / {size['integer_variables']:,} / "
             f"{size['constraints']:,} / {size['nonzeros']:,} | "
             f"{share['grid']:.0%} / {share['ppa']:.0%} / {share['onsite']:.0%} |",

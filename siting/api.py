@@ -237,6 +237,7 @@ def assemble_plan(
         costs_by_year=costs_by_year,
         candidates=_candidates(d, open_sites),
         capacity_steps=steps_tab,
+        serving=extract.serving_table(model, d),
     )
     plan.context = {
         "substations": dataset.substations,

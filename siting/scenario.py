@@ -184,6 +184,34 @@ class AirPermit(_Strict):
     synthetic_minor_source: bool = False
 
 
+class Latency(_Strict):
+    """Latency-bound demand served from sites near the users (off unless the scenario has this section).
+
+    Each demand region (``data/demand_regions.csv``, or ``data.demand_regions``) must get its latency-bound
+    IT MW in every step from sites whose round-trip time to it is at most ``max_rtt_ms``. A region's demand is
+    ``latency_bound_share`` × the step's IT target × its population share, unless the regions file gives
+    ``inference_mw_<year>`` columns. Round-trip time and serving cost come from great-circle distance
+    (:mod:`siting.features.latency`) unless ``data.site_region_links`` lists them per pair. See
+    docs/latency.md.
+    """
+
+    latency_bound_share: float = Field(
+        default=0.3, ge=0, le=1, description="share of each step's IT target that is latency-bound (–)"
+    )
+    max_rtt_ms: float = Field(default=20.0, gt=0, description="round-trip bound between site and region (ms)")
+    route_factor: float = Field(
+        default=1.5, ge=1, le=5, description="fiber route length / great-circle distance (–)"
+    )
+    equipment_rtt_ms: float = Field(
+        default=0.0, ge=0, description="fixed round-trip time added to every pair (switching, last mile; ms)"
+    )
+    serving_cost_usd_per_mw_year_per_1000_km: float = Field(
+        default=20_000.0,
+        ge=0,
+        description="network transport cost per MW-year of served IT and 1,000 km of fiber route (unverified)",
+    )
+
+
 class Solver(_Strict):
     """HiGHS options passed through Pyomo's highspy interface."""
 
@@ -224,6 +252,8 @@ class DataPaths(_Strict):
     permitting: Path | None = None
     gas_points: Path | None = None
     supply_chain: Path | None = None
+    demand_regions: Path | None = None
+    site_region_links: Path | None = None
 
 
 class Overrides(_Strict):
@@ -286,6 +316,9 @@ class Scenario(_Strict):
         description="caps per on-site option_id, e.g. {gas_mobile_turbine: {max_mw_per_site: 247}}",
     )
     air_permit: AirPermit = Field(default_factory=AirPermit)
+    latency: Latency | None = Field(
+        default=None, description="latency-bound demand regions (docs/latency.md); None: off"
+    )
     supply_chain: dict[str, dict[int, float]] | None = Field(
         default=None,
         description="national cap on new MW per option_id and year, replacing data/supply_chain.csv rows; "

@@ -27,7 +27,7 @@ from ..features.tariffs import (
     is_fallback,
 )
 from ..features.timing import MONTHS_PER_YEAR
-from ..io._validate import check_crs, csv_line_index, csv_lines, read_vector, to_numeric
+from ..io._validate import check_crs, check_range, csv_line_index, csv_lines, read_vector, to_numeric
 from ..scenario import DATA_LAYERS, Scenario
 from .layers import load_candidate_layers, load_towns
 from .paths import DEFAULT_FILES, default_data_dir, default_models_dir  # noqa: F401 (re-exported)
@@ -77,6 +77,10 @@ class Dataset:
     gas_points: gpd.GeoDataFrame | None = None
     #: National caps on new deliveries per option and year; empty = no caps.
     supply_chain: pd.DataFrame = field(default_factory=lambda: empty_supply_chain())
+    #: Demand regions (see :func:`load_demand_regions`); None unless the scenario has a ``latency`` section.
+    demand_regions: pd.DataFrame | None = None
+    #: Explicit site × region latency and serving cost (:func:`load_site_region_links`); None: computed.
+    site_region_links: pd.DataFrame | None = None
 
     def cost(self, name: str) -> float:
         return float(self.costs[name])
@@ -470,7 +474,80 @@ def load_dataset(scenario: Scenario | None = None, data_dir: Path | None = None)
         ),
     )
     _check_references(ds)
+    if scenario is not None and getattr(scenario, "latency", None) is not None:
+        _add_demand_layers(ds, scenario, data_dir)
     return ds
+
+
+#: Prefix of the optional columns of demand_regions giving latency-bound inference MW by year (wide form).
+INFERENCE_MW_PREFIX = "inference_mw_"
+
+
+def load_demand_regions(path: Path) -> pd.DataFrame:
+    """Demand regions indexed by ``region_id``: ``name``, ``lat``, ``lon``, ``population`` (people) and
+    optional ``inference_mw_<year>`` columns (latency-bound IT MW the region needs from 1 January of that
+    year on, MW); every such column must name a year and hold a number ≥ 0 in every row."""
+    raw = _read_csv(path, "demand_regions")
+    df = validate(raw, "demand_regions", path)
+    lines = csv_line_index(raw)
+    for col in [c for c in raw.columns if str(c).startswith(INFERENCE_MW_PREFIX)]:
+        year = str(col)[len(INFERENCE_MW_PREFIX) :]
+        if not (year.isdigit() and 2000 <= int(year) <= 2100):
+            raise InputError(
+                f"demand_regions column {col!r} does not end in a year",
+                file=path,
+                column=str(col),
+                fix=f"name the inference columns {INFERENCE_MW_PREFIX}<year>, e.g. {INFERENCE_MW_PREFIX}2030",
+            )
+        values = to_numeric(lines, col, path, sentinels=())
+        check_range(values, 0.0, None, path, str(col), "MW", allow_nan=False)
+        df[col] = values.to_numpy()
+    return df.set_index("region_id", drop=False)
+
+
+def load_site_region_links(path: Path, sites: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Explicit site × region pairs (``site_id``, ``region_id``, ``latency_ms`` (ms round trip),
+    ``serving_cost_usd_per_mw_year`` (USD/MW-year)); ids must exist and each pair appear once."""
+    df = validate(_read_csv(path, "site_region_links"), "site_region_links", path)
+    for col, known, layer in (
+        ("site_id", sites.index, "candidate_sites"),
+        ("region_id", regions.index, "demand_regions"),
+    ):
+        unknown = ~df[col].isin(set(known))
+        if unknown.any():
+            raise InputError(
+                f"site_region_links refers to {col} values missing from {layer}: "
+                f"{sorted(set(df.loc[unknown, col]))[:10]}",
+                file=path,
+                column=col,
+                rows=csv_lines(unknown),
+                fix=f"use {col} values of {layer} or delete those rows",
+            )
+    dup = df.duplicated(["site_id", "region_id"], keep=False)
+    if dup.any():
+        raise InputError(
+            "site_region_links has more than one row for the same site and region",
+            file=path,
+            column="region_id",
+            rows=csv_lines(dup),
+            fix="keep one row per (site_id, region_id)",
+        )
+    return df.set_index(["site_id", "region_id"]).sort_index()
+
+
+def _add_demand_layers(ds: Dataset, scenario: Scenario, data_dir: Path | None) -> None:
+    """Load ``demand_regions`` (scenario file or the embedded default) and the optional
+    ``site_region_links`` into ``ds`` (only for scenarios with a ``latency`` section)."""
+    user = scenario.data.demand_regions
+    base = Path(data_dir) if data_dir is not None else default_data_dir()
+    path = Path(scenario.resolve(Path(user))) if user is not None else base / DEFAULT_FILES["demand_regions"]
+    ds.demand_regions = load_demand_regions(path)
+    ds.files["demand_regions"] = path
+    links = scenario.data.site_region_links
+    if links is not None:
+        lpath = Path(scenario.resolve(Path(links)))
+        ds.site_region_links = load_site_region_links(lpath, ds.candidate_sites, ds.demand_regions)
+        ds.files["site_region_links"] = lpath
 
 
 def generated_candidates(

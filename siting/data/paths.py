@@ -21,6 +21,7 @@ DEFAULT_FILES = {
     "permitting": "permitting.csv",
     "gas_points": "gas_points.csv",
     "supply_chain": "supply_chain.csv",
+    "demand_regions": "demand_regions.csv",
 }
 
 

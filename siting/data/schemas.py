@@ -134,6 +134,7 @@ CANDIDATE_SITES = Layer(
         "land_cost_usd_per_acre": _num("USD per acre"),
         "max_it_mw": _num("IT MW"),
         "permitting_lead_time_months": _num("months", 0, 240),
+        "opening_cost_usd_per_year": _opt("USD/year", desc="fixed charge while the site is developed"),
     },
     points=True,
 )
@@ -226,6 +227,27 @@ SUPPLY_CHAIN = Layer(
     allow_empty=True,
 )
 
+DEMAND_REGIONS = Layer(
+    "demand_regions",
+    {
+        "region_id": _text("region id", unique=True),
+        "name": _text(),
+        **LAT_LON,
+        "population": _num("people", desc="weights the latency-bound demand"),
+    },
+    points=True,
+)
+
+SITE_REGION_LINKS = Layer(
+    "site_region_links",
+    {
+        "site_id": _text("site_id of candidate_sites"),
+        "region_id": _text("region_id of demand_regions"),
+        "latency_ms": _num("ms", desc="round-trip time between site and region"),
+        "serving_cost_usd_per_mw_year": _num("USD/MW-year", desc="per MW of IT serving the region"),
+    },
+)
+
 TABLE_SCHEMAS: dict[str, Layer] = {
     layer.name: layer
     for layer in (
@@ -239,6 +261,8 @@ TABLE_SCHEMAS: dict[str, Layer] = {
         PERMITTING,
         GAS_POINTS,
         SUPPLY_CHAIN,
+        DEMAND_REGIONS,
+        SITE_REGION_LINKS,
     )
 }
 

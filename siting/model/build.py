@@ -25,6 +25,7 @@ Decision variables
 ``ppa_mw[k,z,t]``        MW of contract k in zone z (cumulative)
 ``clean_mwh[z,t]``       contracted clean MWh claimed against grid purchases in zone z
 ``shortfall_mw[t]``      IT MW below the target in step t
+``serve_mw[s,r,t]``      IT MW at site s serving demand region r (pairs within the latency bound only)
 """
 
 from __future__ import annotations
@@ -629,6 +630,41 @@ def carbon_cap(m, d):
         )
 
 
+def latency_bound_demand_served(m, d):
+    """Each demand region's latency-bound IT MW may be served only by sites within the round-trip bound
+    (``serve_mw[s,r,t]``, only for the pairs of ``serve_links``), up to the region's demand; a site serves
+    at most its IT MW online; and what no site in reach serves counts in the shortfall. With target T,
+    IT online I and latency-bound MW U left unserved, the compute lost is max(T − I, U): the I MW can carry
+    the work that is not latency-bound and only the latency-bound work within reach, so a missing MW is
+    counted once. Nothing without a latency section."""
+    if d.latency_max_rtt_ms is None or d.regions.empty:
+        return
+    m.L = pyo.Set(dimen=2, initialize=sorted(d.serve_links.index), ordered=True)
+    m.R = pyo.Set(initialize=sorted(d.regions.index), ordered=True)
+    m.serve_mw = pyo.Var(m.L, m.T, within=pyo.NonNegativeReals)
+    demand = d.region_steps["demand_mw"].to_dict()
+    m._serve_cost = d.serve_links["serving_usd_per_mw_year"].astype(float).to_dict()
+    links_of_region = {r: [(s, r2) for (s, r2) in m.L if r2 == r] for r in m.R}
+    links_of_site = {s: [(s2, r) for (s2, r) in m.L if s2 == s] for s in m.S}
+    m.serve_within_region_demand = pyo.Constraint(
+        [r for r in m.R if links_of_region[r]],
+        m.T,
+        rule=lambda m, r, t: sum(m.serve_mw[link, t] for link in links_of_region[r]) <= float(demand[(r, t)]),
+    )
+    m.serve_within_site_it = pyo.Constraint(
+        [s for s in m.S if links_of_site[s]],
+        m.T,
+        rule=lambda m, s, t: sum(m.serve_mw[link, t] for link in links_of_site[s]) <= m.it_mw[s, t],
+    )
+    m.unserved_latency_demand_is_shortfall = pyo.Constraint(
+        m.T,
+        rule=lambda m, t: (
+            m.shortfall_mw[t]
+            >= sum(float(demand[(r, t)]) for r in m.R) - sum(m.serve_mw[link, t] for link in m.L)
+        ),
+    )
+
+
 def budget_cap(m, d):
     """Overnight capex of everything built ≤ ``budget_usd``."""
     if d.budget_usd is not None:
@@ -657,6 +693,7 @@ CONSTRAINT_FAMILIES = (
     it_target_or_shortfall,
     tariff_minimum_take,
     clean_energy_claims,
+    latency_bound_demand_served,
     carbon_cap,
     budget_cap,
 )
@@ -758,13 +795,27 @@ def step_costs(m: pyo.ConcreteModel, d: ModelInputs, t: int) -> dict[str, object
     )
     e["carbon"] = d.carbon_price_usd_per_tco2 * m.emissions_t[t] if d.carbon_price_usd_per_tco2 else 0.0
     e["shortfall_penalty"] = yrs * d.value_of_lost_compute_usd_per_mw_year * m.shortfall_mw[t]
+    _add_opening_and_serving_costs(m, d, t, e)
     return e
+
+
+def _add_opening_and_serving_costs(m: pyo.ConcreteModel, d: ModelInputs, t: int, e: dict) -> None:
+    """Add to ``e`` (step ``t``, undiscounted USD) the optional site opening charge (``construction``) and the
+    serving cost of latency-bound demand (``serving``).
+    Adds nothing when no site has an opening cost and the scenario has no latency section."""
+    yrs, site = m._yrs[t], m._site
+    opening = [s for s in m.S if site[s].get("opening_usd_per_year", 0.0) and t >= site[s]["first_step"]]
+    if opening:
+        e["construction"] += yrs * sum(site[s]["opening_usd_per_year"] * m.open[s] for s in opening)
+    if hasattr(m, "serve_mw"):
+        e["serving"] = yrs * sum(m._serve_cost[(s, r)] * m.serve_mw[s, r, t] for (s, r) in m.L)
 
 
 def add_objective(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     """Minimise the present value of all costs (USD)."""
     costs = {(c, t): m._df[t] * v for t in m.T for c, v in step_costs(m, d, t).items()}
-    m.CAT = pyo.Set(initialize=list(COST_CATEGORIES), ordered=True)
+    extra = ["serving"] if hasattr(m, "serve_mw") else []  # only with latency-bound demand
+    m.CAT = pyo.Set(initialize=list(COST_CATEGORIES) + extra, ordered=True)
     m.cost_usd = pyo.Expression(m.CAT, m.T, rule=lambda m, c, t: costs[(c, t)])
     m.overnight_capex_usd = pyo.Expression(expr=overnight_capex(m, d))
     m.objective = pyo.Objective(expr=sum(m.cost_usd[c, t] for c in m.CAT for t in m.T), sense=pyo.minimize)

@@ -42,7 +42,8 @@ class ModelInputs:
         ``first_step``, ``first_online_year``, ``pue_peak``, ``pue_annual``, ``pue_swing`` (design-day peak
         minus minimum PUE, –), ``peak_window_hours`` (h of the design day above its mean load),
         ``land_usd_per_mw``, ``construction_usd_per_mw``, ``dc_fixed_om_usd_per_mw_year``, ``dist_gas_km``,
-        ``gas_lateral_usd``, ``gas_allowed``
+        ``gas_lateral_usd``, ``gas_allowed``, ``opening_usd_per_year`` (fixed charge while the site is
+        developed, from its first step; 0 unless candidate_sites has the column)
     site_periods : index (``site_id``, ``period``); ``pue``, ``wue_l_per_kwh``
     substations : index ``substation_id``; ``headroom_mw``, ``max_voltage_kv``, ``zone_id``, ``name``, ``lat``, ``lon``
     connections : index (``site_id``, ``substation_id``); ``distance_km``, ``voltage_kv``,
@@ -66,6 +67,12 @@ class ModelInputs:
         ``lead_time_months``, ``ready_date``, ``first_step``, ``contract_years``
     contract_cf : index (``option_id``, ``zone_id``, ``period``); ``cf`` (–)
     supply_caps : index (``option_id``, ``year``); ``max_new_mw`` (national cap on new MW in that year)
+    regions : index ``region_id``; ``name``, ``lat``, ``lon``, ``population`` (people); empty when the
+        scenario has no latency section
+    region_steps : index (``region_id``, ``step``); ``demand_mw`` (latency-bound IT MW to serve in the step)
+    serve_links : index (``site_id``, ``region_id``); ``distance_km`` (great circle; NaN for explicit
+        links), ``rtt_ms`` (round trip), ``serving_usd_per_mw_year`` (per MW of IT serving the region);
+        only the pairs within the round-trip bound (latency_max_rtt_ms)
     """
 
     name: str = _f("–", "scenario.name")
@@ -94,6 +101,13 @@ class ModelInputs:
     contract_cf: pd.DataFrame = _f("table", "prepare.contract_tables: features.solar/wind capacity factors")
     supply_caps: pd.DataFrame = _f(
         "table", "prepare.supply_cap_table: supply_chain.csv + scenario.supply_chain"
+    )
+    regions: pd.DataFrame = _f("table", "prepare.latency_tables: demand_regions.csv (scenario.latency only)")
+    region_steps: pd.DataFrame = _f(
+        "table", "prepare.latency_tables: share × step target × population share, or inference_mw_<year>"
+    )
+    serve_links: pd.DataFrame = _f(
+        "table", "prepare.latency_tables: features.latency, or site_region_links.csv; pairs within the bound"
     )
     target_dates_it_mw: dict[str, float] = _f(
         "MW IT by ISO date", "scenario.targets_it_mw", default_factory=dict
@@ -135,6 +149,9 @@ class ModelInputs:
     )
     air_co2_t_per_year_per_site: float | None = _f(
         "tCO2/year", "scenario.air_permit.max_co2_t_per_year_per_site (None: no cap)", default=None
+    )
+    latency_max_rtt_ms: float | None = _f(
+        "ms", "scenario.latency.max_rtt_ms (None: no latency-bound demand)", default=None
     )
     notes: list[str] = _f("–", "prepare: notes for the plan (dropped sites, fallbacks)", default_factory=list)
 

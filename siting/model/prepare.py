@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..data.load import Dataset
+from ..data.load import INFERENCE_MW_PREFIX, Dataset
 from ..errors import InfeasibleScenarioError, InputError
 from ..features.geo import distance_to_nearest_km, nearest_candidates, within_radius
+from ..features.latency import fiber_rtt_ms, pair_distance_km, region_demand_mw, serving_cost_usd_per_mw_year
 from ..features.site_climate import (
     monthly_pue_wue,
     representative_hours,
@@ -243,6 +244,7 @@ def site_table(
             * float(costs.get("gas_lateral_usd_per_km", 0.0))
             * float(costs["route_factor"]),
             "gas_allowed": ~(dist_gas > lateral_km),
+            "opening_usd_per_year": _opening_cost(cand),
         },
         index=pd.Index(cand.index.to_numpy(), name="site_id"),
     )
@@ -557,6 +559,97 @@ def supply_cap_table(dataset: Dataset, scenario: Scenario, generators: pd.DataFr
 # the assembler
 
 
+def _opening_cost(cand: pd.DataFrame) -> np.ndarray:
+    """``opening_cost_usd_per_year`` of the candidate sites (USD/year; 0 where blank or absent)."""
+    if "opening_cost_usd_per_year" not in cand:
+        return np.zeros(len(cand))
+    return np.nan_to_num(cand["opening_cost_usd_per_year"].to_numpy(dtype=float))
+
+
+REGION_COLUMNS = ["name", "lat", "lon", "population"]
+
+
+def latency_tables(
+    dataset: Dataset, scenario: Scenario, sites: pd.DataFrame, steps: pd.DataFrame, notes: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``regions``, ``region_steps`` and ``serve_links`` (:class:`ModelInputs`); empty tables unless the
+    scenario has a ``latency`` section.
+
+    A region's demand in a step is ``latency_bound_share`` × the step's IT target × its population share,
+    or, when the regions file has ``inference_mw_<year>`` columns, the value of the latest such year on or
+    before the step's year (0 before the first). Pairs come from ``site_region_links`` when given (only the
+    listed pairs exist), else from great-circle distance (:mod:`siting.features.latency`); only those with
+    a round-trip time ≤ ``max_rtt_ms`` are kept.
+    """
+    lat = scenario.latency
+    if lat is None or dataset.demand_regions is None:
+        empty_regions = pd.DataFrame(columns=REGION_COLUMNS, index=pd.Index([], name="region_id"))
+        idx = pd.MultiIndex.from_arrays([[], []], names=["region_id", "step"])
+        links = pd.MultiIndex.from_arrays([[], []], names=["site_id", "region_id"])
+        cols = ["distance_km", "rtt_ms", "serving_usd_per_mw_year"]
+        return (
+            empty_regions,
+            pd.DataFrame({"demand_mw": []}, index=idx),
+            pd.DataFrame(columns=cols, index=links),
+        )
+    regions = dataset.demand_regions.set_index("region_id")[REGION_COLUMNS].sort_index()
+    demand = _region_demand(dataset.demand_regions.set_index("region_id").sort_index(), scenario, steps)
+    region_steps = pd.DataFrame(
+        {"demand_mw": demand.ravel(order="F")},
+        index=pd.MultiIndex.from_product([regions.index, steps.index], names=["region_id", "step"]),
+    )
+    links = _serve_links(dataset, scenario, sites, regions)
+    out_of_reach = sorted(set(regions.index) - set(links.index.get_level_values("region_id")))
+    if out_of_reach:
+        notes.append(
+            f"{len(out_of_reach)} demand region(s) have no candidate site within {lat.max_rtt_ms:g} ms round "
+            f"trip; their latency-bound demand stays unserved (counted as shortfall): {', '.join(out_of_reach[:10])}"
+        )
+    return regions, region_steps, links
+
+
+def _region_demand(regions: pd.DataFrame, scenario: Scenario, steps: pd.DataFrame) -> np.ndarray:
+    """Latency-bound MW of every step × region (shape ``(n_steps, n_regions)``)."""
+    cols = sorted(c for c in regions.columns if str(c).startswith(INFERENCE_MW_PREFIX))
+    if not cols:
+        bound = scenario.latency.latency_bound_share * steps["target_it_mw"].to_numpy(dtype=float)
+        return region_demand_mw(bound, regions["population"].to_numpy(dtype=float))
+    years = np.array([int(str(c)[len(INFERENCE_MW_PREFIX) :]) for c in cols])
+    table = regions[cols].to_numpy(dtype=float).T  # (n_years, n_regions)
+    k = np.searchsorted(years, steps["year"].to_numpy(), side="right") - 1
+    return np.where((k >= 0)[:, None], table[np.clip(k, 0, None)], 0.0)
+
+
+def _serve_links(
+    dataset: Dataset, scenario: Scenario, sites: pd.DataFrame, regions: pd.DataFrame
+) -> pd.DataFrame:
+    """Site × region pairs within the round-trip bound: ``distance_km``, ``rtt_ms``, ``serving_usd_per_mw_year``."""
+    lat = scenario.latency
+    given = dataset.site_region_links
+    if given is not None:
+        keep = given.index.get_level_values("site_id").isin(sites.index)
+        links = pd.DataFrame(
+            {
+                "distance_km": np.nan,
+                "rtt_ms": given.loc[keep, "latency_ms"].astype(float),
+                "serving_usd_per_mw_year": given.loc[keep, "serving_cost_usd_per_mw_year"].astype(float),
+            }
+        )
+    else:
+        dist = pair_distance_km(sites["lat"], sites["lon"], regions["lat"], regions["lon"])
+        links = pd.DataFrame(
+            {
+                "distance_km": dist.ravel(),
+                "rtt_ms": fiber_rtt_ms(dist, lat.route_factor, lat.equipment_rtt_ms).ravel(),
+                "serving_usd_per_mw_year": serving_cost_usd_per_mw_year(
+                    dist, lat.route_factor, lat.serving_cost_usd_per_mw_year_per_1000_km
+                ).ravel(),
+            },
+            index=pd.MultiIndex.from_product([sites.index, regions.index], names=["site_id", "region_id"]),
+        )
+    return links[links["rtt_ms"] <= lat.max_rtt_ms].sort_index()
+
+
 def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     """Build :class:`ModelInputs` for ``scenario`` from ``dataset``: a list of named steps."""
     notes: list[str] = []
@@ -580,6 +673,7 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     contracts, contract_cf = contract_tables(dataset, scenario, steps, zones, sites, clim)
     if sites["dist_gas_km"].isna().all() and generators["uses_fuel"].any():
         notes.append("no gas-infrastructure layer: gas laterals are assumed free and available at every site")
+    regions, region_steps, serve_links = latency_tables(dataset, scenario, sites, steps, notes)
     air = scenario.air_permit
     nox = air.max_nox_t_per_year_per_site
     if air.synthetic_minor_source:
@@ -607,6 +701,9 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         contracts=contracts,
         contract_cf=contract_cf,
         supply_caps=supply_cap_table(dataset, scenario, generators),
+        regions=regions,
+        region_steps=region_steps,
+        serve_links=serve_links,
         target_dates_it_mw={d.isoformat(): float(v) for d, v in scenario.targets_it_mw.items()},
         chronological=bool(clim["chrono"]),
         it_utilization=scenario.overrides.it_utilization or float(costs["it_utilization"]),
@@ -622,8 +719,15 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         air_gas_mw_per_site=air.max_gas_mw_per_site,
         air_nox_t_per_year_per_site=nox,
         air_co2_t_per_year_per_site=air.max_co2_t_per_year_per_site,
+        **_latency_scalars(scenario),
         notes=notes,
     )
+
+
+def _latency_scalars(scenario: Scenario) -> dict:
+    """``latency_max_rtt_ms`` (ms) of the scenario (None: no latency-bound demand)."""
+    lat = scenario.latency
+    return {"latency_max_rtt_ms": None if lat is None else lat.max_rtt_ms}
 
 
 def _energize_when_usable(connections: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:

@@ -171,6 +171,7 @@ DATA_FILES = (
     "timeline.csv",
     "costs_by_year.csv",
     "candidates.csv",
+    "serving.csv",
 )
 #: plan.json keys that differ between two identical runs: the creation time and wall-clock durations;
 #: ``plan_sha256`` does not cover them
@@ -470,6 +471,37 @@ def _check_v11(d: Path, meta: dict, tol_mw: float) -> list[str]:
     problems += _phase_capacity(tl, cs, tol_mw)
     problems += _phase_power(tl, cs, tol_mw)
     problems += _final_site_mw(sites, cs, tol_mw)
+    problems += _serving(d, cs, site_ids, tol_mw)
+    return problems
+
+
+#: Columns of the optional ``serving.csv`` (written only for scenarios with latency-bound demand).
+SERVING_COLUMNS = ("site_id", "region_id", "year", "step_start", "mw", "rtt_ms")
+
+
+def _serving(d: Path, cs: pd.DataFrame, site_ids: set, tol_mw: float) -> list[str]:
+    """``serving.csv`` (when present): its columns, known sites and steps, ``mw`` ≥ 0, ``rtt_ms`` ≥ 0, and
+    Σ MW a site serves in a step ≤ its IT MW then (``capacity_steps.csv``)."""
+    if not (d / "serving.csv").exists():
+        return []
+    sv = pd.read_csv(d / "serving.csv")
+    missing = [c for c in SERVING_COLUMNS if c not in sv.columns]
+    if missing:
+        return [f"serving.csv lacks columns {missing}"]
+    problems = _unknown_sites(sv, "serving.csv", site_ids)
+    if (sv["mw"] < -tol_mw).any() or (sv["rtt_ms"] < 0).any():
+        problems.append("serving.csv has negative mw or rtt_ms")
+    start = pd.to_datetime(sv["step_start"], errors="coerce")
+    if start.isna().any():
+        return problems + ["serving.csv: step_start is not an ISO date in every row"]
+    served = sv.assign(step_start=start).groupby(["site_id", "step_start"])["mw"].sum()
+    it = cs.assign(site_id=cs["site_id"].astype(str)).set_index(["site_id", "step_start"])["it_mw"]
+    it = it.reindex(served.index.set_levels(served.index.levels[0].astype(str), level=0))
+    over = served.to_numpy() > np.nan_to_num(it.to_numpy(), nan=-np.inf) + tol_mw
+    problems += [
+        f"serving.csv: {s} serves {mw:g} MW on {t.date()}, more than its IT MW (or not a step of capacity_steps.csv)"
+        for (s, t), mw in served[over].items()
+    ]
     return problems
 
 

@@ -547,21 +547,54 @@ def site_table(
 
 
 def cost_tables(m: pyo.ConcreteModel, d: ModelInputs) -> tuple[dict[str, float], pd.DataFrame]:
-    """Present value by category (USD), and by category and calendar year (sum of the year's steps)."""
+    """Present value by category (USD), and by category and calendar year (sum of the year's steps).
+
+    The categories are the model's (:data:`~siting.model.build.COST_CATEGORIES`, plus ``serving`` when the
+    scenario has latency-bound demand)."""
+    cats = list(m.CAT) if hasattr(m, "CAT") else list(COST_CATEGORIES)
     by_step = pd.DataFrame(
         [
             {"year": int(d.steps.at[t, "year"]), "category": c, "pv_usd": _v(m.cost_usd[c, t])}
-            for c in COST_CATEGORIES
+            for c in cats
             for t in m.T
         ]
     )
     by_year = by_step.groupby(["year", "category"], sort=False, as_index=False)["pv_usd"].sum()
     by_year = by_year.sort_values(
-        ["category", "year"], key=lambda c: c.map(COST_CATEGORIES.index) if c.name == "category" else c
+        ["category", "year"], key=lambda c: c.map(cats.index) if c.name == "category" else c
     )
     by_year["pv_usd"] = by_year["pv_usd"].where(by_year["pv_usd"].abs() > 1e-6, 0.0)  # solver noise
     totals = by_year.groupby("category", sort=False)["pv_usd"].sum()
-    return {c: float(totals.get(c, 0.0)) for c in COST_CATEGORIES}, by_year.reset_index(drop=True)
+    return {c: float(totals.get(c, 0.0)) for c in cats}, by_year.reset_index(drop=True)
+
+
+SERVING_COLUMNS = ["site_id", "region_id", "year", "step_start", "mw", "rtt_ms", "distance_km"]
+
+
+def serving_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
+    """Which sites serve which demand regions: one row per site × region × step with ``mw`` > 0 (IT MW
+    serving the region's latency-bound demand), ``rtt_ms`` (round trip, ms) and ``distance_km`` (great
+    circle; blank for explicit links); ``year`` is the step's calendar year. Without a latency section an
+    empty frame without columns (the plan then has no ``serving.csv``)."""
+    if not hasattr(m, "serve_mw"):
+        return pd.DataFrame()
+    link = d.serve_links.astype(float).to_dict("index")
+    step = {t: (int(m._step[t]["year"]), _date(m._step[t]["start"])) for t in m.T}
+    rows = [
+        {
+            "site_id": s,
+            "region_id": r,
+            "year": step[t][0],
+            "step_start": step[t][1],
+            "mw": mw,
+            "rtt_ms": link[(s, r)]["rtt_ms"],
+            "distance_km": link[(s, r)]["distance_km"],
+        }
+        for (s, r) in m.L
+        for t in m.T
+        if (mw := _v(m.serve_mw[s, r, t])) > 1e-6
+    ]
+    return _clean(pd.DataFrame(rows, columns=SERVING_COLUMNS))
 
 
 def emissions_by_step(m: pyo.ConcreteModel) -> dict[int, float]:

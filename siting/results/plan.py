@@ -43,7 +43,10 @@ TABLE_FILES = {
     "costs_by_year": "costs_by_year.csv",
     "candidates": "candidates.csv",
     "capacity_steps": "capacity_steps.csv",
+    "serving": "serving.csv",
 }
+#: Tables written only when they have columns (features a scenario turns on): ``serving`` (latency).
+OPTIONAL_TABLES = ("serving",)
 #: signals held back while a finished plan is renamed into place (delivered right after)
 _HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -89,6 +92,8 @@ class BuildPlan:
         Chosen sites (points, EPSG:4326).
     capacity, interconnections, contracts, timeline, costs_by_year, candidates : DataFrame
         Tidy tables (units in column names); see ``docs/plan-format.md``.
+    serving : DataFrame
+        Which sites serve which demand regions (``serving.csv``); empty without a ``latency`` section.
     context : dict
         Map layers that are not part of the plan files (``substations``, ``transmission_lines``,
         ``states``, ``zones``); filled by :func:`siting.solve`, may be empty for a loaded plan.
@@ -103,6 +108,7 @@ class BuildPlan:
     costs_by_year: pd.DataFrame
     candidates: pd.DataFrame
     capacity_steps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    serving: pd.DataFrame = field(default_factory=pd.DataFrame)
     context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ views
@@ -203,7 +209,10 @@ class BuildPlan:
                 sites[c] = sites[c].where(sites[c].notna(), None)
         sites.to_file(tmp / "sites.geojson", driver="GeoJSON")
         for attr, name in TABLE_FILES.items():
-            getattr(self, attr).to_csv(tmp / name, index=False, float_format="%.6f")
+            table = getattr(self, attr)
+            if attr in OPTIONAL_TABLES and len(table.columns) == 0:
+                continue
+            table.to_csv(tmp / name, index=False, float_format="%.6f")
         for name, writer in extra_files.items():
             writer(tmp / name)
         meta = {k: v for k, v in _jsonable(self.meta).items() if k not in ("files_sha256", "plan_sha256")}
