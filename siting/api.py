@@ -246,6 +246,8 @@ def assemble_plan(
         "zones": dataset.zones,
         "inputs": d,
     }
+    if dataset.demand_regions is not None and len(dataset.demand_regions):
+        plan.context["demand_regions"] = dataset.demand_regions
     if not math.isfinite(objective):
         raise InfeasibleScenarioError("the solver returned a plan without a finite objective")
     return plan

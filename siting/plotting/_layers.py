@@ -10,12 +10,16 @@ over the embedded default grid even if it was solved with user data layers). Not
 
 Zones have no polygons in the data. :func:`zone_polygons` approximates them as the Voronoi cells of the
 zone's substations, dissolved per zone and clipped to the state outlines (and to the study area).
+
+Demand regions (``demand_regions`` of ``plan.context`` or of ``context=``) and the serving lines are drawn
+only when the plan has a non-empty ``serving`` table (a scenario with a ``latency`` section): see
+:func:`serving_layers`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -40,6 +44,22 @@ CONUS_BOUNDS = (-125.0, 24.0, -66.5, 49.5)
 ZONE_COLUMNS = ("zone_id", "zone_name", "industrial_price_usd_per_mwh", "grid_co2_kg_per_mwh")
 #: Substations this far around the study area (degrees) shape the zone polygons.
 ZONE_PAD_DEG = 2.0
+#: Columns of :attr:`MapLayers.regions` and :attr:`MapLayers.serving`.
+REGION_LAYER_COLUMNS = ("region_id", "name", "lat", "lon", "population", "served_mw")
+SERVING_LAYER_COLUMNS = (
+    "site_id",
+    "site_name",
+    "region_id",
+    "region_name",
+    "year",
+    "mw",
+    "rtt_ms",
+    "distance_km",
+    "site_lon",
+    "site_lat",
+    "region_lon",
+    "region_lat",
+)
 
 
 @dataclass
@@ -64,6 +84,14 @@ class MapLayers:
         ``grid_co2_kg_per_mwh``); empty when no zone table is available.
     candidates : DataFrame
         ``plan.candidates`` plus ``capex_usd_per_kw`` (indicative overnight cost, see :func:`candidate_cost`).
+    regions : DataFrame
+        Demand regions in the study area or served (:data:`REGION_LAYER_COLUMNS`; ``population`` in
+        people, ``served_mw`` IT MW served in the serving step); empty unless the plan serves regions.
+    serving : DataFrame
+        One row per site → region pair served in the serving step (:data:`SERVING_LAYER_COLUMNS`; ``mw``
+        IT MW, ``rtt_ms`` ms, ``distance_km`` km, coordinates in degrees); empty likewise.
+    serving_year : int or None
+        The year of the serving step (the last horizon year); None when ``regions`` is empty.
     """
 
     bounds: tuple[float, float, float, float]
@@ -73,6 +101,9 @@ class MapLayers:
     lines: gpd.GeoDataFrame
     zones: gpd.GeoDataFrame
     candidates: pd.DataFrame
+    regions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(REGION_LAYER_COLUMNS)))
+    serving: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(SERVING_LAYER_COLUMNS)))
+    serving_year: int | None = None
 
 
 # --------------------------------------------------------------------------- context layers
@@ -115,14 +146,18 @@ def context_layers(plan: Any, context: Mapping[str, Any] | None = None) -> dict[
 
 
 # --------------------------------------------------------------------------- study area
-def study_bounds(plan: Any, margin_deg: float = 0.5) -> tuple[float, float, float, float]:
-    """Bounding box of the plan's candidate and chosen sites plus a margin.
+def study_bounds(
+    plan: Any, margin_deg: float = 0.5, extra: pd.DataFrame | None = None
+) -> tuple[float, float, float, float]:
+    """Bounding box of the plan's candidate and chosen sites (and ``extra`` points) plus a margin.
 
     Parameters
     ----------
     plan : BuildPlan
     margin_deg : float
         Minimum margin on every side, degrees (at least 10 % of the extent is added).
+    extra : DataFrame, optional
+        More points to include (``lon``, ``lat``, degrees), e.g. the demand regions the plan serves.
 
     Returns
     -------
@@ -131,7 +166,7 @@ def study_bounds(plan: Any, margin_deg: float = 0.5) -> tuple[float, float, floa
     """
     pts = [
         df[["lon", "lat"]]
-        for df in (plan.candidates, plan.sites)
+        for df in (plan.candidates, plan.sites, extra if extra is not None else pd.DataFrame())
         if len(df) and {"lon", "lat"} <= set(df.columns)
     ]
     if not pts:
@@ -272,6 +307,111 @@ def candidate_cost(candidates: pd.DataFrame) -> pd.Series:
     return (base.fillna(0.0) + per_mw) / 1000.0
 
 
+# --------------------------------------------------------------------------- demand regions
+def demand_regions_table(plan: Any, context: Mapping[str, Any] | None = None) -> pd.DataFrame | None:
+    """The demand regions of ``plan.context``, else of ``context`` (``region_id`` as a column).
+
+    Parameters
+    ----------
+    plan : BuildPlan
+    context : mapping, optional
+        Layers to use where ``plan.context`` has no ``demand_regions``.
+
+    Returns
+    -------
+    DataFrame or None
+        ``region_id``, ``name``, ``lat``, ``lon`` (degrees), ``population`` (people), …; None when neither
+        has a non-empty table (a plan loaded from disk, unless ``context`` gives one).
+    """
+    for src in (getattr(plan, "context", None) or {}, context or {}):
+        regions = src.get("demand_regions")
+        if regions is not None and len(regions):
+            if regions.index.name in regions.columns:
+                return regions.reset_index(drop=True)
+            return regions.reset_index() if regions.index.name == "region_id" else regions
+    return None
+
+
+def serving_year(plan: Any) -> int | None:
+    """The last horizon year (keys of ``plan.meta["targets_it_mw"]``), else the last year of
+    ``plan.serving``; None when the plan has no serving rows."""
+    sv = getattr(plan, "serving", None)
+    if sv is None or len(sv) == 0:
+        return None
+    years = [int(y) for y in (plan.meta or {}).get("targets_it_mw", {})]
+    return max(years) if years else int(sv["year"].max())
+
+
+def serving_layers(plan: Any, regions: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Demand regions with the IT MW they are served, and the site → region pairs, in the last step of
+    the last horizon year (:func:`serving_year`).
+
+    Parameters
+    ----------
+    plan : BuildPlan
+        A plan with a ``serving`` table (``site_id``, ``region_id``, ``year``, ``step_start``, ``mw`` IT MW,
+        ``rtt_ms`` ms, ``distance_km`` km).
+    regions : DataFrame or None
+        Demand regions (:func:`demand_regions_table`).
+
+    Returns
+    -------
+    tuple of DataFrame
+        Every region (:data:`REGION_LAYER_COLUMNS`; ``served_mw`` 0 where not served) and the served pairs
+        sorted by site and region (:data:`SERVING_LAYER_COLUMNS`); both empty when the plan serves no
+        region or ``regions`` is None. Pairs whose site or region has no coordinates are left out.
+    """
+    empty = (
+        pd.DataFrame(columns=list(REGION_LAYER_COLUMNS)),
+        pd.DataFrame(columns=list(SERVING_LAYER_COLUMNS)),
+    )
+    year = serving_year(plan)
+    if year is None or regions is None or len(regions) == 0:
+        return empty
+    reg = regions.set_index(regions["region_id"].astype(str))
+    pts = pd.concat([plan.sites, plan.candidates]).drop_duplicates("site_id")
+    pts.index = pts["site_id"].astype(str)
+    sv = plan.serving[plan.serving["year"].astype(int) == year]
+    sv = sv[sv["step_start"].astype(str) == sv["step_start"].astype(str).max()] if len(sv) else sv
+    sv = sv.assign(site_id=sv["site_id"].astype(str), region_id=sv["region_id"].astype(str))
+    sv = sv[sv["site_id"].isin(pts.index) & sv["region_id"].isin(reg.index)]
+    sv = sv.sort_values(["site_id", "region_id"]).reset_index(drop=True)
+    site, region = pts.loc[sv["site_id"]], reg.loc[sv["region_id"]]
+    pairs = pd.DataFrame(
+        {
+            "site_id": sv["site_id"],
+            "site_name": site["name"].to_numpy(),
+            "region_id": sv["region_id"],
+            "region_name": region["name"].to_numpy(),
+            "year": year,
+            "mw": sv["mw"].astype(float),
+            "rtt_ms": sv["rtt_ms"].astype(float),
+            "distance_km": sv["distance_km"].astype(float),
+            "site_lon": site["lon"].to_numpy(dtype=float),
+            "site_lat": site["lat"].to_numpy(dtype=float),
+            "region_lon": region["lon"].to_numpy(dtype=float),
+            "region_lat": region["lat"].to_numpy(dtype=float),
+        },
+        columns=list(SERVING_LAYER_COLUMNS),
+    )
+    out = reg.reset_index(drop=True)[["region_id", "name", "lat", "lon", "population"]].copy()
+    out["region_id"] = reg.index.to_numpy()
+    out["served_mw"] = out["region_id"].map(pairs.groupby("region_id")["mw"].sum()).fillna(0.0)
+    return out.sort_values("region_id").reset_index(drop=True), pairs
+
+
+def _demand_layers(
+    plan: Any, context: Mapping[str, Any] | None
+) -> tuple[tuple[float, float, float, float], pd.DataFrame, pd.DataFrame]:
+    """Study area (degrees) widened to the served regions, the regions in it or served, and the pairs."""
+    regions, pairs = serving_layers(plan, demand_regions_table(plan, context))
+    served = regions[regions["served_mw"] > 0]
+    bounds = study_bounds(plan, extra=served[["lon", "lat"]] if len(served) else None)
+    w, s, e, n = bounds
+    inside = regions["lon"].astype(float).between(w, e) & regions["lat"].astype(float).between(s, n)
+    return bounds, regions[inside | (regions["served_mw"] > 0)].reset_index(drop=True), pairs
+
+
 # --------------------------------------------------------------------------- assembly
 def _trim_substations(
     subs: gpd.GeoDataFrame, bounds: tuple[float, float, float, float], used: set[str]
@@ -313,7 +453,7 @@ def map_layers(plan: Any, with_zones: bool = True, context: Mapping[str, Any] | 
     MapLayers
     """
     ctx = context_layers(plan, context)
-    bounds = study_bounds(plan)
+    bounds, regions, serving = _demand_layers(plan, context)
     states = ctx["states"]
     states = states[states.intersects(shapely.box(*bounds))]
     states = states[[c for c in ("state", "name", "geometry") if c in states.columns]]
@@ -336,4 +476,7 @@ def map_layers(plan: Any, with_zones: bool = True, context: Mapping[str, Any] | 
         lines=_trim_lines(ctx["transmission_lines"], bounds),
         zones=zones,
         candidates=cand,
+        regions=regions,
+        serving=serving,
+        serving_year=serving_year(plan) if len(regions) else None,
     )

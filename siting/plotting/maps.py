@@ -35,6 +35,11 @@ LEAFLET_DIR = Path(__file__).resolve().parent / "vendor" / "leaflet-1.9.4"
 SITE_COLOR = "#7b1fa2"
 SITE_EDGE = "#2e0b3d"
 INTERCONNECTION_COLOR = "#d81b60"
+#: Demand regions (served / not served in the serving step) and the site → region serving lines.
+REGION_COLOR = "#ef6c00"
+REGION_EDGE = "#8a3b00"
+UNSERVED_REGION_COLOR = "#9e9e9e"
+SERVING_COLOR = "#00897b"
 CANDIDATE_CMAP = "RdYlGn_r"
 ZONE_PRICE_CMAP = "YlOrRd"
 ZONE_CO2_CMAP = "Greys"
@@ -51,10 +56,12 @@ VOLTAGE_COLORS = {
 PANES = {
     "siting-states": 210,
     "siting-zones": 320,
+    "siting-regions": 325,
     "siting-lines": 330,
     "siting-substations": 340,
     "siting-candidates": 350,
     "siting-interconnections": 360,
+    "siting-serving": 365,
     "siting-sites": 370,
 }
 
@@ -86,7 +93,7 @@ class GeoJsonLayer(Layer):
     """A toggleable ``L.geoJSON`` layer drawn with circle markers, styled per feature.
 
     Feature properties understood: ``c`` (colour, stroke and fill), ``fc`` (fill colour only), ``r``
-    (circle radius, px), ``t`` (tooltip text/HTML), ``p`` (popup HTML). Layer options understood besides
+    (circle radius, px), ``w`` (line width, px), ``t`` (tooltip text/HTML), ``p`` (popup HTML). Layer options understood besides
     Leaflet's: ``fillKey`` (the property holding the fill colour) and ``tip`` (tooltip template in which
     ``{v}`` is replaced by the feature's ``v`` property).
 
@@ -188,6 +195,7 @@ class _Setup(MacroElement):
             if (p.fc) { s.fillColor = p.fc; }
             if (base.fillKey && p[base.fillKey]) { s.fillColor = p[base.fillKey]; }
             if (p.r) { s.radius = p.r; }
+            if (p.w) { s.weight = p.w; }
             return s;
         }
         function sitingBind(f, l, base) {
@@ -394,7 +402,9 @@ def explore(
     and by grid carbon intensity (approximate polygons, see ``docs/maps-and-charts.md``), transmission
     corridors and substations coloured by voltage, candidate sites coloured by indicative cost (USD/kW-IT),
     interconnections (site → substation) and chosen sites sized by IT MW with a popup (MW by year,
-    substation, contracts, first online year, indicative capex).
+    substation, contracts, first online year, indicative capex). A plan with a non-empty ``serving`` table
+    (latency section) also shows demand regions sized by population and a line from each site to each
+    region it serves in the last horizon year, its width ∝ MW (tooltip: site, region, MW, RTT ms, km).
 
     Parameters
     ----------
@@ -426,8 +436,10 @@ def explore(
         *(_zone_layers(L.zones) if zones else []),
         *_lines_layer(L.lines),
         *_substations_layer(L.substations, L.substation_min_kv),
+        *_regions_layer(L),
         *_candidates_layer(L.candidates),
         *_interconnections_layer(plan),
+        *_serving_layer(L),
         *_sites_layer(plan),
     ]
     for element in elements:
@@ -587,6 +599,74 @@ def _interconnections_layer(plan: Any) -> list:
     ]
 
 
+def _region_radius(population: pd.Series) -> np.ndarray:
+    """Circle radius (px) ∝ √population, 5–22 px."""
+    p = np.clip(population.to_numpy(dtype=float), 0, None)
+    top = max(float(p.max()) if len(p) else 1.0, 1.0)
+    return np.round(5.0 + 17.0 * np.sqrt(p / top), 1)
+
+
+def _serving_width(mw: pd.Series) -> np.ndarray:
+    """Serving line width (px) ∝ IT MW, 2–10 px at the largest pair."""
+    m = np.clip(mw.to_numpy(dtype=float), 0, None)
+    top = max(float(m.max()) if len(m) else 1.0, 1e-9)
+    return np.round(2.0 + 8.0 * m / top, 1)
+
+
+def _regions_layer(L: MapLayers) -> list:
+    """Demand regions sized by population, orange where served in the serving step (grey otherwise)."""
+    rg = L.regions
+    if not len(rg):
+        return []
+    rgdf = gpd.GeoDataFrame(rg, geometry=gpd.points_from_xy(rg["lon"], rg["lat"]), crs=CRS)
+    by = L.serving.groupby("region_id")["site_name"].agg(lambda v: ", ".join(map(str, v)))
+    tips = [
+        f"<b>{_esc(nm)}</b> ({_esc(r)}) · population {float(pop):,.0f}<br>"
+        + (
+            f"{mw:,.1f} MW served in {L.serving_year} by {_esc(by.get(r, ''))}"
+            if mw > 0
+            else f"not served within the latency bound in {L.serving_year}"
+        )
+        for r, nm, pop, mw in zip(rg["region_id"], rg["name"], rg["population"], rg["served_mw"], strict=True)
+    ]
+    colors = np.where(rg["served_mw"].to_numpy(dtype=float) > 0, REGION_COLOR, UNSERVED_REGION_COLOR)
+    return [
+        GeoJsonLayer(
+            _features(rgdf, {"fc": list(colors), "r": _region_radius(rg["population"]), "t": tips}),
+            "Demand regions (size ∝ population)",
+            "siting-regions",
+            {"color": REGION_EDGE, "weight": 1, "fillOpacity": 0.35},
+        )
+    ]
+
+
+def _serving_layer(L: MapLayers) -> list:
+    """A line from each site to each region it serves in the serving step, width ∝ IT MW."""
+    sv = L.serving
+    if not len(sv):
+        return []
+    ends = np.stack(
+        [sv[["site_lon", "site_lat"]].to_numpy(float), sv[["region_lon", "region_lat"]].to_numpy(float)]
+    )
+    svg = gpd.GeoDataFrame(sv, geometry=list(shapely.linestrings(ends.transpose(1, 0, 2))), crs=CRS)
+    tips = [
+        f"<b>{_esc(si)} → {_esc(rn)}</b>: {mw:,.1f} MW · RTT {rtt:,.2f} ms"
+        + (f" · {km:,.1f} km" if np.isfinite(km) else "")
+        + f" ({_esc(y)})"
+        for si, rn, mw, rtt, km, y in sv[["site_name", "region_name", "mw", "rtt_ms", "distance_km", "year"]]
+        .astype({"distance_km": float})
+        .itertuples(index=False)
+    ]
+    return [
+        GeoJsonLayer(
+            _features(svg, {"w": _serving_width(sv["mw"]), "t": tips}),
+            f"Serving in {L.serving_year} (width ∝ MW)",
+            "siting-serving",
+            {"color": SERVING_COLOR, "weight": 3, "opacity": 0.75, "lineCap": "round"},
+        )
+    ]
+
+
 def _sites_layer(plan: Any) -> list:
     """Chosen sites sized by IT MW, each with its popup."""
     st_ = plan.sites
@@ -627,6 +707,7 @@ def _legend_html(plan: Any, L: MapLayers) -> str:
         rows.append(
             f"<span class='ln' style='border-top:3px dashed {INTERCONNECTION_COLOR}'></span>interconnection"
         )
+    rows += _demand_legend_rows(L)
     if len(L.candidates):
         c = L.candidates["capex_usd_per_kw"]
         rows.append(
@@ -650,6 +731,22 @@ def _legend_html(plan: Any, L: MapLayers) -> str:
     )
     rows.append("<span style='color:#666'>offline map · base layer: state outlines</span>")
     return "<br>".join(rows)
+
+
+def _demand_legend_rows(L: MapLayers) -> list[str]:
+    """Legend rows of the demand regions and serving lines (none without them)."""
+    rows = []
+    if len(L.regions):
+        rows.append(
+            f"<span class='sw' style='background:{REGION_COLOR};border-color:{REGION_EDGE};opacity:.7'></span>"
+            f"demand region (size ∝ population; grey: not served in {L.serving_year})"
+        )
+    if len(L.serving):
+        rows.append(
+            f"<span class='ln' style='border-top:4px solid {SERVING_COLOR}'></span>site serves region in "
+            f"{L.serving_year} ({L.serving['mw'].sum():,.0f} MW IT; width ∝ MW)"
+        )
+    return rows
 
 
 def _elements(root: Element) -> Iterator[Element]:

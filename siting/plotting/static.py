@@ -14,9 +14,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ._layers import MapLayers, map_layers
-from .maps import INTERCONNECTION_COLOR, SITE_COLOR, SITE_EDGE
+from .maps import (
+    INTERCONNECTION_COLOR,
+    REGION_COLOR,
+    REGION_EDGE,
+    SERVING_COLOR,
+    SITE_COLOR,
+    SITE_EDGE,
+    UNSERVED_REGION_COLOR,
+)
 
 NICE_KM = (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+#: At most this many serving lines (the largest MW) carry an MW label.
+MAX_SERVING_LABELS = 12
 
 
 def _marker_area(mw: np.ndarray, top: float) -> np.ndarray:
@@ -75,7 +85,10 @@ def plot_map(
     """Static map: state outlines, transmission corridors, candidate and chosen sites, legend and scale.
 
     Chosen sites are circles whose area is proportional to IT MW, labelled with name and MW; dashed lines
-    join them to the substations they connect to (if any). Coordinates are longitude/latitude degrees
+    join them to the substations they connect to (if any). A plan with a non-empty ``serving`` table also
+    shows demand regions (area ∝ population; grey where not served) and a line from each site to each
+    region it serves in the last horizon year, its width ∝ MW, the largest labelled with the MW (artists
+    with ``gid`` ``"demand-regions"`` and ``"serving"``). Coordinates are longitude/latitude degrees
     drawn with aspect ``1/cos(latitude)`` (locally true shape); the scale bar is in km.
 
     Parameters
@@ -99,13 +112,16 @@ def plot_map(
     _draw_states(ax, L)
     handles = [
         *_draw_lines(ax, L),
+        *_draw_regions(ax, L),
         *_draw_candidates(ax, L),
         *_draw_interconnections(ax, plan),
+        *_draw_serving(ax, L),
         *_draw_sites(ax, plan),
     ]
     _finish_axes(ax, L.bounds, plan)
     if handles:
-        ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.9)
+        loc = "best" if len(L.regions) else "upper left"  # regions may lie under the upper left
+        ax.legend(handles=handles, loc=loc, fontsize=7.5, framealpha=0.9)
     return fig
 
 
@@ -140,6 +156,81 @@ def _draw_lines(ax: Axes, L: MapLayers) -> list[Line2D]:
     segs = [np.asarray(g.coords) for g in shapely.get_parts(L.lines.geometry.values)]
     ax.add_collection(LineCollection(segs, colors="#4292c6", linewidths=0.6, alpha=0.55, zorder=3))
     return [Line2D([], [], color="#4292c6", lw=1, alpha=0.7, label="transmission ≥230 kV")]
+
+
+def _draw_regions(ax: Axes, L: MapLayers) -> list[Line2D]:
+    """Demand regions (area ∝ population, orange if served, grey if not) labelled with their name; their
+    legend handle."""
+    rg = L.regions
+    if not len(rg):
+        return []
+    pop = np.clip(rg["population"].to_numpy(dtype=float), 0, None)
+    served = rg["served_mw"].to_numpy(dtype=float) > 0
+    area = 40.0 + 1100.0 * pop / max(float(pop.max()), 1.0)  # pt²
+    ax.scatter(
+        rg["lon"].astype(float),
+        rg["lat"].astype(float),
+        s=area,
+        color=np.where(served, REGION_COLOR, UNSERVED_REGION_COLOR),
+        edgecolor=REGION_EDGE,
+        lw=0.8,
+        alpha=0.35,
+        zorder=3.5,
+        gid="demand-regions",
+    )
+    below = -np.sqrt(area) / 2 - 1.0  # pt under the circle (scatter area is diameter²)
+    for nm, lon, lat, dy in zip(
+        rg["name"], rg["lon"].astype(float), rg["lat"].astype(float), below, strict=True
+    ):
+        ax.annotate(
+            str(nm),
+            (lon, lat),
+            xytext=(0, dy),
+            textcoords="offset points",
+            fontsize=6.5,
+            color=REGION_EDGE,
+            ha="center",
+            va="top",
+            zorder=8.5,
+        )
+    label = f"demand region (area ∝ population; grey: not served in {L.serving_year})"
+    return [
+        Line2D([], [], ls="", marker="o", ms=8, mfc=REGION_COLOR, mec=REGION_EDGE, alpha=0.5, label=label)
+    ]
+
+
+def _draw_serving(ax: Axes, L: MapLayers) -> list[Line2D]:
+    """A line from each site to each region it serves (width ∝ IT MW), the :data:`MAX_SERVING_LABELS`
+    largest labelled with their MW at the middle; its legend handle."""
+    sv = L.serving
+    if not len(sv):
+        return []
+    a = sv[["site_lon", "site_lat"]].to_numpy(dtype=float)
+    b = sv[["region_lon", "region_lat"]].to_numpy(dtype=float)
+    mw = sv["mw"].to_numpy(dtype=float)
+    top = max(float(mw.max()), 1e-9)
+    widths = 1.0 + 5.0 * np.clip(mw, 0, None) / top
+    lc = LineCollection(list(np.stack([a, b], axis=1)), colors=SERVING_COLOR, linewidths=widths, alpha=0.75)
+    lc.set_zorder(5.5)
+    lc.set_capstyle("round")
+    lc.set_gid("serving")
+    ax.add_collection(lc)
+    for i in sorted(np.argsort(-mw, kind="stable")[:MAX_SERVING_LABELS]):
+        (x, y), m = (a[i] + b[i]) / 2, mw[i]
+        ax.annotate(
+            f"{m:,.{0 if m >= 10 else 1}f} MW",
+            (x, y),
+            xytext=(0, -4),
+            textcoords="offset points",
+            fontsize=6.5,
+            color=SERVING_COLOR,
+            ha="center",
+            va="top",
+            zorder=8.5,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
+        )
+    label = f"site serves region in {L.serving_year} (width ∝ MW; largest {top:,.0f} MW)"
+    return [Line2D([], [], color=SERVING_COLOR, lw=3, alpha=0.75, label=label)]
 
 
 def _draw_candidates(ax: Axes, L: MapLayers) -> list[Line2D]:
