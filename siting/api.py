@@ -94,12 +94,7 @@ def solve(
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    if solver_overrides:
-        scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(update=solver_overrides)})
-    if dataset is None:
-        dataset = load_dataset(scenario, Path(data_dir) if data_dir else None)
+    scenario, dataset = load_case(scenario, dataset, data_dir, solver_overrides)
     timings["load_seconds"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
@@ -121,6 +116,24 @@ def solve(
     timings["total_seconds"] = time.perf_counter() - t0
     plan.meta["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
     return plan
+
+
+def load_case(
+    scenario: Scenario | str | Path,
+    dataset: Dataset | None = None,
+    data_dir: str | Path | None = None,
+    solver_overrides: dict | None = None,
+) -> tuple[Scenario, Dataset]:
+    """The scenario (a YAML file is read; ``solver_overrides`` replace fields of its ``solver`` section) and
+    its data layers (``dataset`` if given, else loaded from ``data_dir`` or the embedded data), as
+    :func:`solve` uses them."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if solver_overrides:
+        scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(update=solver_overrides)})
+    if dataset is None:
+        dataset = load_dataset(scenario, Path(data_dir) if data_dir else None)
+    return scenario, dataset
 
 
 def _run_solver(model, d: ModelInputs, scenario: Scenario, progress: ProgressCallback | None) -> SolveResult:

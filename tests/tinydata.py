@@ -208,3 +208,26 @@ def write_tiny_data(
     )
     states.to_file(directory / "states.geojson", driver="GeoJSON")
     return directory
+
+
+# ------------------------------------------------------------------ the latency case (two sites, two regions)
+#: cheap site at lon −90 (zone 1, construction × 1.0), dear site at lon −89.5 (zone 2, × 1.2), both at lat 35
+LATENCY_SITES = [
+    {"site_id": "cheap", "name": "Cheap", "lat": 35.0, "lon": -90.0, "zone_id": 1, "max_it_mw": 100},
+    {"site_id": "dear", "name": "Dear", "lat": 35.0, "lon": -89.5, "zone_id": 2, "max_it_mw": 100},
+]
+LATENCY_SUBS = [
+    {"substation_id": 1, "lat": 35.0, "lon": -90.0, "zone_id": 1, "headroom_mw": 500},
+    {"substation_id": 2, "lat": 35.0, "lon": -89.5, "zone_id": 2, "headroom_mw": 500},
+]
+LATENCY_ZONES = [zone(1, "Cheap", 1.0), zone(2, "Dear", 1.0, construction_cost_multiplier=1.2)]
+#: region west at the cheap site; region east at lon −89.0 (0.5° east of the dear site, 1° of the cheap one)
+LATENCY_REGIONS = pd.DataFrame(
+    {
+        "region_id": ["west", "east"],
+        "name": ["West", "East"],
+        "lat": [35.0, 35.0],
+        "lon": [-90.0, -89.0],
+        "population": [1000, 1000],
+    }
+)

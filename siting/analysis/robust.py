@@ -60,9 +60,9 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..api import assemble_plan, solve
+from ..api import assemble_plan, load_case, solve
 from ..data.delays import delay_distributions_by_zone
-from ..data.load import Dataset, load_dataset
+from ..data.load import Dataset
 from ..errors import InfeasibleScenarioError
 from ..features.timing import first_step, ready_dates
 from ..model.build import build_model
@@ -70,7 +70,7 @@ from ..model.inputs import ModelInputs
 from ..model.prepare import prepare_inputs
 from ..model.solve import SolveResult, solve_model
 from ..results.plan import BuildPlan, PlanExistsError
-from ..scenario import Scenario, load_scenario
+from ..scenario import Scenario
 from .delays import evaluate_delays, lead_time_percentiles, sample_lead_months
 
 #: Model variables decided once, before the lead times are known (equal across scenarios).
@@ -351,7 +351,7 @@ def solve_robust(
     """
     if out is not None:
         check_robust_dir(Path(out), overwrite)
-    scenario, dataset = _load(scenario, dataset, data_dir, solver_overrides)
+    scenario, dataset = load_case(scenario, dataset, data_dir, solver_overrides)
     dist = distributions if distributions is not None else delay_distributions_by_zone(zones=dataset.zones)
     timings: dict[str, float] = {}
     nominal = _timed(timings, "nominal_seconds", solve, scenario, dataset)
@@ -378,19 +378,6 @@ def solve_robust(
     if out is not None:
         res.save(out, overwrite=True)
     return res
-
-
-def _load(
-    scenario: Scenario | str | Path, dataset: Dataset | None, data_dir: str | Path | None, overrides: dict
-) -> tuple[Scenario, Dataset]:
-    """The scenario (with its solver overrides applied) and its dataset, as :func:`siting.solve` loads them."""
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    if overrides:
-        scenario = scenario.model_copy(update={"solver": scenario.solver.model_copy(update=overrides)})
-    if dataset is None:
-        dataset = load_dataset(scenario, Path(data_dir) if data_dir else None)
-    return scenario, dataset
 
 
 def _timed(timings: dict[str, float], key: str, fn, *args):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from scipy.optimize import linprog
-from tinydata import zone
+from tinydata import LATENCY_REGIONS, LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, zone
 
 import siting
 from siting.data.load import load_dataset, load_demand_regions, load_site_region_links
@@ -49,26 +49,7 @@ def test_pair_rtt_is_sites_by_regions():
 
 
 # ------------------------------------------------------------------------------------------ (b) assignment
-#: cheap site at lon −90 (zone 1, construction × 1.0), dear site at lon −89.5 (zone 2, × 1.2), both at lat 35
-SITES = [
-    {"site_id": "cheap", "name": "Cheap", "lat": 35.0, "lon": -90.0, "zone_id": 1, "max_it_mw": 100},
-    {"site_id": "dear", "name": "Dear", "lat": 35.0, "lon": -89.5, "zone_id": 2, "max_it_mw": 100},
-]
-SUBS = [
-    {"substation_id": 1, "lat": 35.0, "lon": -90.0, "zone_id": 1, "headroom_mw": 500},
-    {"substation_id": 2, "lat": 35.0, "lon": -89.5, "zone_id": 2, "headroom_mw": 500},
-]
-ZONES = [zone(1, "Cheap", 1.0), zone(2, "Dear", 1.0, construction_cost_multiplier=1.2)]
-#: region west at the cheap site; region east at lon −89.0 (0.5° east of the dear site, 1° of the cheap one)
-REGIONS = pd.DataFrame(
-    {
-        "region_id": ["west", "east"],
-        "name": ["West", "East"],
-        "lat": [35.0, 35.0],
-        "lon": [-90.0, -89.0],
-        "population": [1000, 1000],
-    }
-)
+SITES, SUBS, ZONES, REGIONS = LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, LATENCY_REGIONS
 TIE_IN_USD = 1.0 / 1.609344 * 1.0e6  # 1 km minimum tie-in at 1 M$/mile, route factor 1
 
 

@@ -17,7 +17,7 @@ import types
 import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection, PathCollection
-from tinydata import write_tiny_data, zone
+from tinydata import LATENCY_REGIONS, LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, write_tiny_data
 
 import siting
 from siting import plotting
@@ -25,24 +25,7 @@ from siting.plotting import save_figure
 from siting.plotting._layers import map_layers, serving_layers
 from siting.plotting.maps import GeoJsonLayer
 
-SITES = [
-    {"site_id": "cheap", "name": "Cheap", "lat": 35.0, "lon": -90.0, "zone_id": 1, "max_it_mw": 100},
-    {"site_id": "dear", "name": "Dear", "lat": 35.0, "lon": -89.5, "zone_id": 2, "max_it_mw": 100},
-]
-SUBS = [
-    {"substation_id": 1, "lat": 35.0, "lon": -90.0, "zone_id": 1, "headroom_mw": 500},
-    {"substation_id": 2, "lat": 35.0, "lon": -89.5, "zone_id": 2, "headroom_mw": 500},
-]
-ZONES = [zone(1, "Cheap", 1.0), zone(2, "Dear", 1.0, construction_cost_multiplier=1.2)]
-REGIONS = pd.DataFrame(
-    {
-        "region_id": ["west", "east"],
-        "name": ["West", "East"],
-        "lat": [35.0, 35.0],
-        "lon": [-90.0, -89.0],
-        "population": [1000, 1000],
-    }
-)
+SITES, SUBS, ZONES, REGIONS = LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, LATENCY_REGIONS
 LATENCY = {
     "latency_bound_share": 0.5,
     "max_rtt_ms": 0.7,
