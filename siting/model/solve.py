@@ -99,7 +99,8 @@ class SolveResult:
     solve_seconds: float
     model_size: dict[str, int]
     solver_version: str
-    #: the warm-start pass: ``sites`` kept open, ``objective_usd`` of its plan (NaN: none), ``seconds``
+    #: the warm-start pass (empty: none ran): ``held_columns`` held at 0, ``objective_usd`` of its plan (NaN:
+    #: none found), ``seconds``
     warm_start: dict = field(default_factory=dict)
 
 
@@ -195,6 +196,8 @@ def _warm_start(h, form, zero: Sequence, limit_seconds: float, relay: _ProgressR
     lower_all, upper_all = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
     idx = np.array(sorted(position[id(v)] for v in zero if id(v) in position), dtype=np.int32)
     idx = idx[(lower_all[idx] <= 0.0) & (upper_all[idx] >= 0.0)]
+    if not len(idx):  # nothing to hold (e.g. every site outside the short list already fixed closed)
+        return {}
     lower, upper = lower_all[idx].copy(), upper_all[idx].copy()
     if relay:
         relay.stage = "warm start"
