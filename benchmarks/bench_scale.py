@@ -244,13 +244,22 @@ def _wait(proc: subprocess.Popen, wall_limit_seconds: float) -> tuple[int, float
         time.sleep(0.2)
 
 
+#: what a child capped by RLIMIT_AS prints when an allocation or a shared-library mapping is refused
+MEMORY_ERRORS = (
+    "MemoryError",
+    "bad_alloc",
+    "Cannot allocate memory",
+    "failed to map segment from shared object",
+)
+
+
 def _outcome(result: dict, status: int, killed: bool, log: str) -> str:
     """Status of a size from what the child wrote, how it ended and its stderr."""
     if killed:
         return "time limit"
     if result.get("stage") == "done" or result.get("status") == "out of memory":
         return result.get("status", "error")
-    if "MemoryError" in log or "bad_alloc" in log or "Cannot allocate memory" in log:
+    if any(sign in log for sign in MEMORY_ERRORS):
         return "out of memory"
     if os.WIFSIGNALED(status):
         return f"killed ({signal.Signals(os.WTERMSIG(status)).name})"
