@@ -187,8 +187,10 @@ class AirPermit(_Strict):
 class Latency(_Strict):
     """Latency-bound demand served from sites near the users (off unless the scenario has this section).
 
-    Each demand region (``data/demand_regions.csv``, or ``data.demand_regions``) must get its latency-bound
-    IT MW in every step from sites whose round-trip time to it is at most ``max_rtt_ms``. A region's demand is
+    Each demand region (``data/demand_regions.csv``, or ``data.demand_regions``) is served its latency-bound
+    IT MW in every step only by sites whose round-trip time to it is at most ``max_rtt_ms``; what no site in
+    reach serves counts in the shortfall (once: the compute lost is max(target − IT online, unserved
+    latency-bound MW)). A region's demand is
     ``latency_bound_share`` × the step's IT target × its population share, unless the regions file gives
     ``inference_mw_<year>`` columns. Round-trip time and serving cost come from great-circle distance
     (:mod:`siting.features.latency`) unless ``data.site_region_links`` lists them per pair. See
