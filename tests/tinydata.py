@@ -14,6 +14,8 @@ import pandas as pd
 import xarray as xr
 from shapely.geometry import LineString, box
 
+import siting
+
 
 def zone(zone_id: int, name: str, lead_time_years: float, **overrides) -> dict:
     """One zones.csv row: 60 $/MWh tariff, 30 $/MWh wholesale, 500 kg/MWh, given interconnection lead time."""
@@ -231,3 +233,20 @@ LATENCY_REGIONS = pd.DataFrame(
         "population": [1000, 1000],
     }
 )
+
+
+def latency_scenario(**kw):
+    """The latency case's scenario: 100 MW due from 2027, yearly steps 2027–2030, tariff only, no warm start."""
+    base = dict(
+        name="lat",
+        decision_year=2026,
+        horizon={"first_year": 2027, "last_year": 2030},
+        phase_mw=50,
+        targets_it_mw={2027: 100},
+        min_sites=0,
+        power_options=["utility_tariff"],
+        solver={"time_limit_seconds": 60, "mip_gap": 1e-6, "warm_start_sites": 0},
+        time_steps={"quarterly_months": 0},
+    )
+    base.update(kw)
+    return siting.Scenario(**base)

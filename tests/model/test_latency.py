@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from scipy.optimize import linprog
-from tinydata import LATENCY_REGIONS, LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, zone
+from tinydata import LATENCY_REGIONS, LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, latency_scenario, zone
 
 import siting
 from siting.data.load import load_dataset, load_demand_regions, load_site_region_links
@@ -53,20 +53,7 @@ SITES, SUBS, ZONES, REGIONS = LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, LATENC
 TIE_IN_USD = 1.0 / 1.609344 * 1.0e6  # 1 km minimum tie-in at 1 M$/mile, route factor 1
 
 
-def small_scenario(**kw):
-    base = dict(
-        name="lat",
-        decision_year=2026,
-        horizon={"first_year": 2027, "last_year": 2030},
-        phase_mw=50,
-        targets_it_mw={2027: 100},
-        min_sites=0,
-        power_options=["utility_tariff"],
-        solver={"time_limit_seconds": 60, "mip_gap": 1e-6, "warm_start_sites": 0},
-        time_steps={"quarterly_months": 0},
-    )
-    base.update(kw)
-    return siting.Scenario(**base)
+small_scenario = latency_scenario
 
 
 def test_region_out_of_reach_of_the_cheap_site_is_served_by_the_dear_one(tiny, tmp_path):

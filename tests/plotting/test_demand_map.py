@@ -17,7 +17,14 @@ import types
 import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection, PathCollection
-from tinydata import LATENCY_REGIONS, LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, write_tiny_data
+from tinydata import (
+    LATENCY_REGIONS,
+    LATENCY_SITES,
+    LATENCY_SUBS,
+    LATENCY_ZONES,
+    latency_scenario,
+    write_tiny_data,
+)
 
 import siting
 from siting import plotting
@@ -34,19 +41,7 @@ LATENCY = {
 }
 
 
-def _scenario(**kw):
-    return siting.Scenario(
-        name="lat",
-        decision_year=2026,
-        horizon={"first_year": 2027, "last_year": 2030},
-        phase_mw=50,
-        targets_it_mw={2027: 100},
-        min_sites=0,
-        power_options=["utility_tariff"],
-        solver={"time_limit_seconds": 60, "mip_gap": 1e-6, "warm_start_sites": 0},
-        time_steps={"quarterly_months": 0},
-        **kw,
-    )
+_scenario = latency_scenario
 
 
 @pytest.fixture(scope="module")
