@@ -16,9 +16,10 @@ def main(paths: list[str]) -> None:
     models = [Path(p) for p in paths] or sorted(Path("models").glob("*.yaml"))
     print(
         "| scenario | status | objective (B USD PV) | MIP gap | load / build / solve (warm start) / total (s) "
-        "| variables / integer / constraints / nonzeros | energy grid / PPA-matched / on-site |"
+        "| variables / integer / constraints / nonzeros | energy grid / PPA-matched / on-site "
+        "| CFE last year: hourly / annual |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for path in models:
         t0 = time.perf_counter()
         plan = siting.solve(path)
@@ -32,9 +33,19 @@ def main(paths: list[str]) -> None:
             f"({t.get('warm_start_seconds', 0.0):.1f}) / "
             f"{time.perf_counter() - t0:.1f} | {size['variables']:,} / {size['integer_variables']:,} / "
             f"{size['constraints']:,} / {size['nonzeros']:,} | "
-            f"{share['grid']:.0%} / {share['ppa']:.0%} / {share['onsite']:.0%} |",
+            f"{share['grid']:.0%} / {share['ppa']:.0%} / {share['onsite']:.0%} | {_cfe(m)} |",
             flush=True,
         )
+
+
+def _cfe(meta: dict) -> str:
+    """Hourly / annual CFE fraction of the last year with consumption (``–`` hourly under monthly resolution)."""
+    by_year = meta.get("clean_energy", {}).get("by_year", {})
+    if not by_year:
+        return "– / –"
+    last = by_year[max(by_year)]
+    hourly = last["cfe_hourly_fraction"]
+    return f"{'–' if hourly is None else f'{hourly:.0%}'} / {last['cfe_annual_fraction']:.0%}"
 
 
 if __name__ == "__main__":

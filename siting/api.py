@@ -20,6 +20,8 @@ from .model.prepare import prepare_inputs
 from .model.screen import warm_start_sites
 from .model.solve import ProgressCallback, SolveResult, no_plan_message, solve_model
 from .results import extract
+from .results import water as water_results
+from .results.clean_energy import clean_energy_summary
 from .results.plan import FORMAT_VERSION, BuildPlan
 from .scenario import Scenario, load_scenario
 
@@ -199,6 +201,7 @@ def explain_infeasibility(d: ModelInputs, result: SolveResult, scenario: Scenari
     tries = {
         "budget_usd": {"budget_usd": None},
         "carbon_cap_tco2_per_year": {"carbon_cap_tco2_per_year": None},
+        "water_cap_m3_per_year_per_site": {"water_cap_m3_per_year_per_site": None},
         "min_sites": {"min_sites": 0},
     }
     culprits = []
@@ -231,13 +234,16 @@ def assemble_plan(
     Used by :func:`solve` and by analyses that solve their own models (e.g. the hedged plan of
     :func:`siting.solve_robust`).
     """
+    d = water_results.with_chosen_cooling(model, d)  # PUE/WUE of each site's chosen cooling design
     open_sites = [s for s in model.S if extract._v(model.open[s]) > extract.ON]
     steps_tab = extract.capacity_steps_table(model, d, open_sites)
     capacity = extract.capacity_table(steps_tab, d)
     inter = extract.interconnection_table(model, d)
     contracts = extract.contract_table(model, d, steps_tab, open_sites)
     timeline = extract.timeline_table(model, d, steps_tab, inter, open_sites)
-    sites = extract.site_table(d, steps_tab, inter, open_sites)
+    sites = water_results.add_site_water_columns(
+        extract.site_table(d, steps_tab, inter, open_sites), model, d
+    )
     costs, costs_by_year = extract.cost_tables(model, d)
     objective = float(sum(costs.values()))
     plan = BuildPlan(
@@ -251,7 +257,9 @@ def assemble_plan(
         candidates=_candidates(d, open_sites),
         capacity_steps=steps_tab,
         serving=extract.serving_table(model, d),
+        dispatch=extract.dispatch_table(model, d, steps_tab),
     )
+    plan.meta["water"] = water_results.water_summary(model, d, steps_tab)
     plan.context = {
         "substations": dataset.substations,
         "transmission_lines": dataset.transmission_lines,
@@ -353,8 +361,10 @@ def _meta(model, d, result, scenario, dataset, steps_tab, capacity, costs, costs
             str(y): float(sum(emis[t] for t in d.steps.index[d.steps["year"] == y])) for y in d.years
         },
         "emissions_definition": EMISSIONS_DEFINITION,
+        "grid_carbon_basis": d.grid_carbon_basis,
         "steps": steps,
         "energy_share": extract.energy_shares(steps_tab, model),
+        "clean_energy": clean_energy_summary(model, d),
         "it_energy_mwh": {str(t): float(energy_mwh[t]) for t in d.years},
         "cost_usd_per_mwh_it_last_year": annual_cost_last / float(energy_mwh[last])
         if energy_mwh[last] > 0

@@ -214,6 +214,88 @@ class Latency(_Strict):
     )
 
 
+class CleanEnergy(_Strict):
+    """How contracted clean energy is matched to the campus' consumption, and an optional clean-energy target.
+
+    ``annual``: a zone's PPA output in a time step is claimed against the grid energy its sites buy in that
+    step (volumes; a quarter or a calendar year). ``hourly`` (24/7 carbon-free energy): the claim is made in
+    every representative hour, so solar at noon cannot cover the night; it needs
+    ``time_resolution.kind: representative_days``. Output not claimed settles at the zone's wholesale
+    price either way (PPAs are contracts for difference). A zone's sites may claim only their own zone's
+    contracts, plus those of the zones listed in ``deliverable_from``. See docs/clean-energy.md.
+    """
+
+    matching: Literal["annual", "hourly"] = "annual"
+    target_fraction: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="matched clean MWh / consumed MWh (grid + on-site) in every step from start_year (–)",
+    )
+    start_year: int | None = Field(
+        default=None, description="first calendar year the target applies (None: every year of the horizon)"
+    )
+    deliverable_from: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="zone_id → zone_ids whose contracts may also be claimed there (deliverable neighbours)",
+    )
+
+    @field_validator("deliverable_from", mode="before")
+    @classmethod
+    def _zone_ids_as_text(cls, v: Any) -> Any:
+        """Zone ids as text (YAML reads ``{4: [5]}`` as integers); a single id may stand for a list."""
+        if not isinstance(v, Mapping):
+            return v
+        return {str(k): [str(z) for z in (z_ if isinstance(z_, list) else [z_])] for k, z_ in v.items()}
+
+
+CoolingName = Literal["evaporative", "air", "liquid"]
+
+
+class Water(_Strict):
+    """Water limits and price (off unless the scenario has this section; docs/scenarios.md).
+
+    Water use in a step is Σ over periods of hours × IT utilization × WUE of the site's cooling design
+    × IT MW (1 L/kWh = 1 m3/MWh). ``cap_m3_per_year_per_site`` caps every site's annual use (pro rata in
+    each step); ``availability_file`` (CSV: ``site_id`` or ``state``, and ``water_available_m3_per_year``)
+    caps the use of one site, or of all sites of one state together; ``price_usd_per_m3`` charges every
+    m3 (category ``water``).
+    """
+
+    cap_m3_per_year_per_site: float | None = Field(
+        default=None, ge=0, description="annual water use of one site (m3/year); None: no cap"
+    )
+    price_usd_per_m3: float | None = Field(
+        default=None,
+        ge=0,
+        description="price of water (USD/m3); None: costs.csv water_price_usd_per_m3 (unverified "
+        "placeholder), 0 if that row is absent",
+    )
+    availability_file: Path | None = Field(
+        default=None, description="CSV of water available per site or per state (relative to the scenario)"
+    )
+
+
+class GridCarbon(_Strict):
+    """Grid CO₂ factors of grid energy: basis and optional hourly file (see docs/scenarios.md).
+
+    ``basis: average`` (default) uses each zone's annual eGRID2022 rate (``zones.csv``
+    ``grid_co2_kg_per_mwh``) unless ``hourly_file`` gives hourly factors. ``basis: marginal`` needs marginal
+    factors: an ``hourly_file`` of marginal factors, or a ``grid_marginal_co2_kg_per_mwh`` zones column (an
+    annual proxy such as eGRID's non-baseload output rate, which is not embedded). The file's factors are
+    taken to be on the stated basis. Formats: :mod:`siting.features.grid_carbon`.
+    """
+
+    basis: Literal["average", "marginal"] = Field(
+        default="average", description="average or marginal grid emission factors"
+    )
+    hourly_file: Path | None = Field(
+        default=None,
+        description="CSV of hourly factors (t CO2/MWh, UTC hours) by zone_id: month × hour-of-day or 8,760 "
+        "hours; relative to the scenario file",
+    )
+
+
 class Solver(_Strict):
     """HiGHS options passed through Pyomo's highspy interface."""
 
@@ -304,11 +386,20 @@ class Scenario(_Strict):
     max_sites: int | None = Field(default=None, ge=1)
     region: Region | None = None
     power_options: list[str] = Field(default_factory=lambda: list(SUPPLY_KINDS))
-    cooling: Literal["evaporative", "air", "liquid"] = "evaporative"
+    cooling: CoolingName | list[CoolingName] = Field(
+        default="evaporative",
+        description="one cooling design for every site, or a list to choose from per site (the model "
+        "then picks each site's design; docs/scenarios.md)",
+    )
+    water: Water | None = Field(default=None, description="water caps, availability and price; None: off")
     time_resolution: TimeResolution = Field(default_factory=TimeResolution)
     budget_usd: float | None = Field(default=None, gt=0, description="cap on overnight capex of all builds")
     carbon_cap_tco2_per_year: float | None = Field(default=None, ge=0)
     carbon_price_usd_per_tco2: float = Field(default=0.0, ge=0)
+    grid_carbon: GridCarbon = Field(
+        default_factory=GridCarbon,
+        description="grid emission factors: basis (average | marginal) and an optional hourly file",
+    )
     value_of_lost_compute_usd_per_mw_year: float = Field(
         default=10.0e6, ge=0, description="shortfall penalty per IT MW-year below target"
     )
@@ -320,6 +411,9 @@ class Scenario(_Strict):
     air_permit: AirPermit = Field(default_factory=AirPermit)
     latency: Latency | None = Field(
         default=None, description="latency-bound demand regions (docs/latency.md); None: off"
+    )
+    clean_energy: CleanEnergy = Field(
+        default_factory=CleanEnergy, description="annual or hourly (24/7) matching and a clean-energy target"
     )
     supply_chain: dict[str, dict[int, float]] | None = Field(
         default=None,
@@ -350,6 +444,23 @@ class Scenario(_Strict):
             raise ValueError(f"targets_it_mw must be ≥ 0 MW; got {bad}")
         return dict(sorted(v.items()))
 
+    @field_validator("cooling", mode="before")
+    @classmethod
+    def _known_designs(cls, v: Any) -> Any:
+        """One clear message for a bad design or list (instead of one per member of the union)."""
+        allowed = get_args(CoolingName)
+        items = v if isinstance(v, list) else [v]
+        if not items:
+            raise ValueError(f"cooling needs at least one design of {list(allowed)}")
+        unknown = [x for x in items if x not in allowed]
+        if unknown:
+            raise ValueError(
+                f"unknown cooling design(s) {unknown}; allowed: {list(allowed)} or a list of them"
+            )
+        if len(set(items)) < len(items):
+            raise ValueError(f"cooling lists a design more than once: {items}")
+        return v
+
     @field_validator("power_options")
     @classmethod
     def _known_kinds(cls, v: list[str]) -> list[str]:
@@ -368,6 +479,11 @@ class Scenario(_Strict):
         if problems:
             raise ValueError("; ".join(f"{name}: {msg}" for name, msg in problems))
         return self
+
+    @property
+    def cooling_designs(self) -> list[str]:
+        """The cooling designs offered to every site, in the scenario's order (one: no choice)."""
+        return [self.cooling] if isinstance(self.cooling, str) else list(self.cooling)
 
     @property
     def start_date(self) -> dt.date:
@@ -473,6 +589,20 @@ def cross_field_problems(v: Mapping[str, Any], given: Collection[str]) -> list[t
             (
                 "power_options",
                 "power_options needs utility_tariff or onsite_gas: nothing else supplies energy",
+            )
+        )
+    clean, res = v.get("clean_energy"), v.get("time_resolution")
+    if (
+        clean is not None
+        and res is not None
+        and clean.matching == "hourly"
+        and res.kind != "representative_days"
+    ):
+        out.append(
+            (
+                "clean_energy",
+                "clean_energy.matching: hourly needs hours: set time_resolution: {kind: representative_days} "
+                f"(time_resolution.kind is {res.kind})",
             )
         )
     return out

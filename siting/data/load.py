@@ -17,6 +17,7 @@ import xarray as xr
 
 from ..errors import InputError
 from ..features.candidates import fill_state_from_outlines, generate_candidates, name_after_nearest_town
+from ..features.grid_carbon import HOURS_PER_DAY, hourly_profile_from_table
 from ..features.permitting import national_default_permitting
 from ..features.site_climate import CLIMATE_VARIABLES
 from ..features.tariffs import (
@@ -26,7 +27,7 @@ from ..features.tariffs import (
     fallback_tariffs,
     is_fallback,
 )
-from ..features.timing import MONTHS_PER_YEAR
+from ..features.timing import HOURS_PER_YEAR, MONTHS_PER_YEAR
 from ..io._validate import check_crs, check_range, csv_line_index, csv_lines, read_vector, to_numeric
 from ..scenario import DATA_LAYERS, Scenario
 from .layers import load_candidate_layers, load_towns
@@ -81,6 +82,11 @@ class Dataset:
     demand_regions: pd.DataFrame | None = None
     #: Explicit site × region latency and serving cost (:func:`load_site_region_links`); None: computed.
     site_region_links: pd.DataFrame | None = None
+    #: Month × hour-of-day grid CO2 profile of ``scenario.grid_carbon.hourly_file`` (index zone_id, month,
+    #: hour; ``co2_t_per_mwh``, t/MWh; :func:`load_grid_co2_hourly`); None: annual rates only.
+    grid_co2_hourly: pd.DataFrame | None = None
+    #: Water available per site or per state (:func:`load_water_availability`); None: no limit.
+    water_availability: pd.DataFrame | None = None
 
     def cost(self, name: str) -> float:
         return float(self.costs[name])
@@ -474,9 +480,67 @@ def load_dataset(scenario: Scenario | None = None, data_dir: Path | None = None)
         ),
     )
     _check_references(ds)
+    if scenario is not None and getattr(scenario, "grid_carbon", None) is not None:
+        _add_grid_co2_hourly(ds, scenario)
     if scenario is not None and getattr(scenario, "latency", None) is not None:
         _add_demand_layers(ds, scenario, data_dir)
+    water = getattr(scenario, "water", None) if scenario is not None else None
+    if water is not None and water.availability_file is not None:
+        wpath = Path(scenario.resolve(Path(water.availability_file)))
+        ds.water_availability = load_water_availability(wpath, ds.candidate_sites)
+        ds.files["water_availability"] = wpath
     return ds
+
+
+def load_water_availability(path: Path, sites: pd.DataFrame) -> pd.DataFrame:
+    """Water available per site or per state: a CSV with ``water_available_m3_per_year`` (m3/year, ≥ 0) and
+    either ``site_id`` (one site each; ids of candidate_sites) or ``state`` (2-letter; the amount is shared
+    by all sites of the state). Returns the table indexed by ``water_basin`` (the site id or the upper-case
+    state) with ``level`` (``site`` or ``state``) and ``water_available_m3_per_year``; each basin once."""
+    raw = _read_csv(path, "water_availability")
+    keys = [c for c in ("site_id", "state") if c in raw.columns]
+    if len(keys) != 1:
+        raise InputError(
+            "water_availability needs exactly one of the columns site_id and state"
+            + ("; it has both" if len(keys) == 2 else f"; it has {', '.join(map(str, raw.columns))}"),
+            file=path,
+            column="site_id",
+            fix="give water_available_m3_per_year per site (column site_id) or per state (column state)",
+        )
+    df = validate(raw, "water_availability", path)
+    key = keys[0]
+    basin = df[key].astype(str).str.strip()
+    if key == "state":
+        basin = basin.str.upper()
+        known = set(sites["state"].astype(str).str.upper())
+    else:
+        known = set(sites.index.astype(str)) | set(sites.get("site_id", pd.Series(dtype=str)).astype(str))
+    unknown = ~basin.isin(known)
+    if unknown.any():
+        raise InputError(
+            f"water_availability refers to {key} values without candidate sites: "
+            f"{sorted(set(basin[unknown]))[:10]}",
+            file=path,
+            column=key,
+            rows=csv_lines(unknown),
+            fix=f"use {key} values of candidate_sites or delete those rows",
+        )
+    dup = basin.duplicated(keep=False)
+    if dup.any():
+        raise InputError(
+            f"water_availability has more than one row for the same {key}",
+            file=path,
+            column=key,
+            rows=csv_lines(dup),
+            fix=f"keep one row per {key}",
+        )
+    return pd.DataFrame(
+        {
+            "level": "site" if key == "site_id" else "state",
+            "water_available_m3_per_year": df["water_available_m3_per_year"].to_numpy(dtype=float),
+        },
+        index=pd.Index(basin.to_numpy(), name="water_basin"),
+    )
 
 
 #: Prefix of the optional columns of demand_regions giving latency-bound inference MW by year (wide form).
@@ -626,3 +690,143 @@ def _check_references(ds: Dataset) -> None:
             column="line_cost_region",
             fix="add line costs for those regions",
         )
+
+
+# --------------------------------------------------------------------------------------------------------
+# hourly grid CO2 factors (scenario.grid_carbon.hourly_file; formats in siting.features.grid_carbon)
+
+#: Time columns of each form of the hourly grid CO2 file → its schema (first match wins).
+GRID_CO2_FORMS = (
+    (("hour_of_year",), "grid_co2_hour_of_year"),
+    (("timestamp",), "grid_co2_timestamp"),
+    (("month", "hour"), "grid_co2_month_hour"),
+)
+#: Rows per zone of each form (a timestamp year may be a leap year).
+GRID_CO2_ROWS_PER_ZONE = {
+    "grid_co2_hour_of_year": (HOURS_PER_YEAR,),
+    "grid_co2_timestamp": (HOURS_PER_YEAR, HOURS_PER_YEAR + 24),
+    "grid_co2_month_hour": (12 * HOURS_PER_DAY,),
+}
+
+
+def _grid_co2_form(raw: pd.DataFrame, path: Path) -> str:
+    """Schema name of the hourly grid CO2 file's form, from its time columns."""
+    for columns, form in GRID_CO2_FORMS:
+        if all(c in raw.columns for c in columns):
+            return form
+    raise InputError(
+        "grid CO2 hourly file has no time columns",
+        file=path,
+        column="hour",
+        fix="give month (1-12) and hour (0-23, UTC), or hour_of_year (0-8759), or timestamp (start of the "
+        f"hour), with zone_id and co2_t_per_mwh; the file has {', '.join(map(str, raw.columns))}",
+    )
+
+
+def _grid_co2_timestamps(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``timestamp`` parsed to UTC (naive text taken as UTC); text that is not a date-time raises."""
+    ts = pd.to_datetime(df["timestamp"], utc=True, errors="coerce", format="mixed")
+    bad = ts.isna()
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} timestamp(s) are not date-times (e.g. {df.loc[bad, 'timestamp'].iloc[0]!r})",
+            file=path,
+            column="timestamp",
+            rows=csv_lines(bad),
+            fix="write ISO date-times such as 2022-07-01T14:00:00-05:00 (start of the hour; no offset = UTC)",
+        )
+    return df.assign(timestamp=ts)
+
+
+def _check_grid_co2_keys(df: pd.DataFrame, form: str, zones: pd.DataFrame, path: Path) -> None:
+    """Known zone ids, one row per zone and hour, and every hour of every zone present."""
+    unknown = ~df["zone_id"].isin(set(zones.index))
+    if unknown.any():
+        raise InputError(
+            f"grid CO2 hourly file refers to zone ids missing from the zones table: "
+            f"{sorted(set(df.loc[unknown, 'zone_id']))[:10]}",
+            file=path,
+            column="zone_id",
+            rows=csv_lines(unknown),
+            fix="use zone_id values of zones.csv or delete those rows",
+        )
+    keys = ["zone_id", *next(c for c, f in GRID_CO2_FORMS if f == form)]
+    dup = df.duplicated(keys, keep=False)
+    if dup.any():
+        raise InputError(
+            f"grid CO2 hourly file has more than one row for the same {' and '.join(keys)}",
+            file=path,
+            column=keys[-1],
+            rows=csv_lines(dup),
+            fix=f"keep one row per ({', '.join(keys)})",
+        )
+    counts = df.groupby("zone_id").size()
+    allowed = GRID_CO2_ROWS_PER_ZONE[form]
+    short = counts[~counts.isin(allowed)]
+    if len(short):
+        raise InputError(
+            f"grid CO2 hourly file: zone(s) {', '.join(map(str, short.index[:10]))} have "
+            f"{', '.join(map(str, short.to_numpy()[:10]))} rows, not {' or '.join(f'{n:,}' for n in allowed)}"
+            + _first_missing_hour(df, form, short.index[0]),
+            file=path,
+            column=keys[-1],
+            fix="give every zone all 288 month × hour rows (12 months × 24 hours) or all 8,760 hours of a year; "
+            "leave a zone out entirely to keep its annual rate",
+        )
+
+
+def _first_missing_hour(df: pd.DataFrame, form: str, zone_id) -> str:
+    """`` (missing e.g. month 3, hour 7)`` for a month × hour or hour-of-year table; "" otherwise."""
+    rows = df[df["zone_id"] == zone_id]
+    if form == "grid_co2_month_hour":
+        have = set(zip(rows["month"], rows["hour"], strict=True))
+        gap = next(((m, h) for m in range(1, 13) for h in range(HOURS_PER_DAY) if (m, h) not in have), None)
+        return "" if gap is None else f" (missing e.g. month {gap[0]}, hour {gap[1]})"
+    if form == "grid_co2_hour_of_year":
+        gaps = np.setdiff1d(np.arange(HOURS_PER_YEAR), rows["hour_of_year"].to_numpy())
+        return f" (missing e.g. hour_of_year {gaps[0]})" if len(gaps) else ""
+    return ""
+
+
+def load_grid_co2_hourly(path: Path, zones: pd.DataFrame) -> pd.DataFrame:
+    """Hourly grid CO2 factors of ``scenario.grid_carbon.hourly_file`` as a month × hour-of-day profile.
+
+    The CSV has ``zone_id`` (of zones.csv), ``co2_t_per_mwh`` (t CO2/MWh, 0–2) and either ``month`` (1–12)
+    and ``hour`` (0–23, UTC), 288 rows per zone; or ``hour_of_year`` (0–8,759) or ``timestamp`` (start of
+    the hour; UTC unless it has an offset), one year of hours per zone. Zones left out keep their annual
+    rate. Checked: columns, numbers, ranges, blanks, unknown zones, duplicates and missing hours.
+
+    Returns
+    -------
+    DataFrame
+        :func:`siting.features.grid_carbon.hourly_profile_from_table`: index (``zone_id``, ``month``,
+        ``hour``), column ``co2_t_per_mwh`` (t/MWh).
+    """
+    raw = _read_csv(path, "grid_co2_hourly")
+    form = _grid_co2_form(raw, path)
+    df = validate(raw, form, path)
+    if form == "grid_co2_timestamp":
+        df = _grid_co2_timestamps(df, path)
+    _check_grid_co2_keys(df, form, zones, path)
+    profile = hourly_profile_from_table(df)
+    months = profile.groupby(level="zone_id").size()
+    gaps = months[months != 12 * HOURS_PER_DAY]
+    if len(gaps):
+        raise InputError(
+            f"grid CO2 hourly file: the timestamps of zone(s) {', '.join(map(str, gaps.index[:10]))} miss "
+            "some month × hour of day",
+            file=path,
+            column="timestamp",
+            fix="give one full year of consecutive hours per zone",
+        )
+    return profile
+
+
+def _add_grid_co2_hourly(ds: Dataset, scenario: Scenario) -> None:
+    """Read ``scenario.grid_carbon.hourly_file`` (relative to the scenario file) into ``ds``, if given."""
+    given = scenario.grid_carbon.hourly_file
+    if given is None:
+        return
+    path = Path(scenario.resolve(Path(given)))
+    ds.grid_co2_hourly = load_grid_co2_hourly(path, ds.zones)
+    ds.files["grid_co2_hourly"] = path

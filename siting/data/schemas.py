@@ -106,6 +106,9 @@ ZONES = Layer(
         "interconnection_lead_time_months": _num("months", 0, 240),
         "line_cost_region": _text(allowed=LINE_COST_REGIONS),
         "construction_cost_multiplier": _num("×", 0.3, 3.0),
+        "grid_marginal_co2_kg_per_mwh": _opt(
+            "kg CO2/MWh", 0, 1500, desc="annual marginal rate (eGRID non-baseload)"
+        ),
     },
 )
 
@@ -248,6 +251,48 @@ SITE_REGION_LINKS = Layer(
     },
 )
 
+#: Hourly grid CO2 factors (``scenario.grid_carbon.hourly_file``), three forms (siting.features.grid_carbon).
+_GRID_CO2 = {
+    "zone_id": _id("zone id of zones.csv"),
+    "co2_t_per_mwh": _num("t CO2/MWh", 0, 2.0, desc="grid emission factor on the scenario's basis"),
+}
+GRID_CO2_MONTH_HOUR = Layer(
+    "grid_co2_month_hour",
+    {
+        "zone_id": _GRID_CO2["zone_id"],
+        "month": Column("int", "month", 1, 12, desc="calendar month"),
+        "hour": Column("int", "hour of day", 0, 23, desc="UTC, hour beginning"),
+        "co2_t_per_mwh": _GRID_CO2["co2_t_per_mwh"],
+    },
+)
+GRID_CO2_HOUR_OF_YEAR = Layer(
+    "grid_co2_hour_of_year",
+    {
+        "zone_id": _GRID_CO2["zone_id"],
+        "hour_of_year": Column("int", "hour", 0, 8759, desc="0 = 1 January 00:00-01:00 UTC, 365-day year"),
+        "co2_t_per_mwh": _GRID_CO2["co2_t_per_mwh"],
+    },
+)
+GRID_CO2_TIMESTAMP = Layer(
+    "grid_co2_timestamp",
+    {
+        "zone_id": _GRID_CO2["zone_id"],
+        "timestamp": _text("ISO date-time", desc="start of the hour; with a UTC offset, else taken as UTC"),
+        "co2_t_per_mwh": _GRID_CO2["co2_t_per_mwh"],
+    },
+)
+
+WATER_AVAILABILITY = Layer(
+    "water_availability",
+    {
+        "site_id": _text("site_id of candidate_sites", required=False),
+        "state": _text("2-letter state", required=False, pattern=(r"[A-Za-z]{2}", "AZ")),
+        "water_available_m3_per_year": _num(
+            "m3/year", desc="water the site (or all sites of the state together) may use in a year"
+        ),
+    },
+)
+
 TABLE_SCHEMAS: dict[str, Layer] = {
     layer.name: layer
     for layer in (
@@ -263,6 +308,10 @@ TABLE_SCHEMAS: dict[str, Layer] = {
         SUPPLY_CHAIN,
         DEMAND_REGIONS,
         SITE_REGION_LINKS,
+        GRID_CO2_MONTH_HOUR,
+        GRID_CO2_HOUR_OF_YEAR,
+        GRID_CO2_TIMESTAMP,
+        WATER_AVAILABILITY,
     )
 }
 

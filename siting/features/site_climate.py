@@ -8,6 +8,8 @@ the representative-hours resolution.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -15,7 +17,7 @@ import xarray as xr
 from ..errors import InputError
 from .cooling import diurnal_profile, pue, wue_l_per_kwh
 from .geo import nearest_cell
-from .hourly import site_climate_features
+from .hourly import hourly_pue_wue, site_climate_features
 from .periods import representative_periods
 from .timing import TYPICAL_DAYS_IN_MONTH
 from .typical_year import synthesize_hourly_ghi, synthesize_hourly_temperature
@@ -104,7 +106,34 @@ def monthly_pue_wue(pts: xr.Dataset, cooling: str) -> dict[str, np.ndarray]:
     }
 
 
-def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
+def _add_design_features(feats: xr.Dataset, weather: xr.Dataset, designs: Sequence[str]) -> list[str]:
+    """Add hourly ``pue_<design>`` and ``wue_l_per_kwh_<design>`` of ``designs`` to ``feats`` (in place);
+    return their names."""
+    names = []
+    for c in designs:
+        hourly = hourly_pue_wue(weather, c)
+        feats[f"pue_{c}"] = hourly["pue"].transpose(*feats["pue"].dims)
+        feats[f"wue_l_per_kwh_{c}"] = hourly["wue_l_per_kwh"].transpose(*feats["pue"].dims)
+        names += [f"pue_{c}", f"wue_l_per_kwh_{c}"]
+    return names
+
+
+def _by_design(flat, feats: xr.Dataset, cooling: str, others: Sequence[str]) -> dict:
+    """``pue_by_design``, ``wue_by_design`` (site × representative hour) and ``pue_peak_by_design`` (site,;
+    over all 8,760 h) of ``cooling`` and ``others``; empty without ``others``."""
+    if not others:
+        return {}
+    suffix = {cooling: "", **{o: f"_{o}" for o in others}}
+    return {
+        "pue_by_design": {c: flat(f"pue{x}") for c, x in suffix.items()},
+        "wue_by_design": {c: flat(f"wue_l_per_kwh{x}") for c, x in suffix.items()},
+        "pue_peak_by_design": {c: feats[f"pue{x}"].max("time").to_numpy() for c, x in suffix.items()},
+    }
+
+
+def representative_hours(
+    pts: xr.Dataset, cooling: str, n_days: int, other_designs: Sequence[str] = ()
+) -> dict:
     """Hourly features of the sites, clustered into ``n_days`` representative days (tsam).
 
     The hourly typical year is synthesised from the monthly climate
@@ -120,6 +149,9 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
     dict with ``periods`` (DataFrame: ``hours`` weight per representative hour, summing to 8,760, ``day``
     and ``hour``), ``month_hours`` (period × 12: hours of each calendar month the period stands for),
     ``pue``, ``wue``, ``solar_cf``, ``wind_cf`` (arrays site × period) and ``pue_peak`` (site,).
+    With ``other_designs`` (a per-site choice of cooling) their hourly PUE and WUE are clustered too, and
+    ``pue_by_design``, ``wue_by_design`` and ``pue_peak_by_design`` map every design (``cooling`` first)
+    to its arrays on the same representative hours.
     """
     monthly = pts[["t2m_c", "t2m_max_c", "t2m_min_c", "wet_bulb_c"]]
     weather = synthesize_hourly_temperature(monthly)
@@ -135,10 +167,12 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
     feats["wind_cf"] = (
         wind_month.sel(month=feats["time"].dt.month).drop_vars("month").transpose("site", "time")
     )
-    feats = feats[["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"]].astype("float64").load()
-    rep = representative_periods(
-        feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", "wue_l_per_kwh"]
+    names = ["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"] + _add_design_features(
+        feats, weather, other_designs
     )
+    feats = feats[names].astype("float64").load()
+    wue_names = [n for n in names if n.startswith("wue_l_per_kwh")]
+    rep = representative_periods(feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", *wue_names])
     n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
     weight = np.repeat(rep["weight_hours"].to_numpy() / n_hour, n_hour)
 
@@ -151,6 +185,7 @@ def representative_hours(pts: xr.Dataset, cooling: str, n_days: int) -> dict:
     days_in = np.zeros((n_per, 12))
     np.add.at(days_in, (assign, day_month[: assign.size]), 1.0)
     return {
+        **_by_design(flat, feats, cooling, other_designs),
         "periods": pd.DataFrame(
             {
                 "hours": weight,

@@ -23,14 +23,19 @@ Decision variables
 ``take_short_mwh[s,t]``  MWh of the tariff's minimum take not consumed (paid anyway)
 ``gas_lateral[s]``       binary, a gas lateral is built to site s
 ``ppa_mw[k,z,t]``        MW of contract k in zone z (cumulative)
-``clean_mwh[z,t]``       contracted clean MWh claimed against grid purchases in zone z
+``clean_mwh[y,z,t(,p)]`` contracted clean MWh of zone y's contracts claimed against grid purchases in zone z
+                         (y = z, or y listed as deliverable to z), per step (annual matching) or per
+                         period of the step (hourly, 24/7 matching)
 ``shortfall_mw[t]``      IT MW below the target in step t
 ``serve_mw[s,r,t]``      IT MW at site s serving demand region r (pairs within the latency bound only)
+``cool[s,c]``            binary, site s is built with cooling design c (only when the scenario offers several)
+``it_cool_mw[s,c,t]``    IT MW of site s cooled by design c in step t (Σ_c = ``it_mw[s,t]``; idem)
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from ..features.timing import HOURS_PER_YEAR
@@ -52,8 +57,10 @@ COST_CATEGORIES = (
 )
 #: The single definition of reported and capped emissions (plan.json ``emissions_definition``).
 EMISSIONS_DEFINITION = (
-    "tCO2 = grid MWh × zone rate (eGRID) − contracted clean MWh claimed in the same zone and step (at most the "
-    "grid MWh bought there) × zone rate + on-site fuel MWh × the plant's rate"
+    "tCO2 = grid MWh × zone rate of the period (annual eGRID unless hourly factors are given) − contracted "
+    "clean MWh claimed along deliverable links (at most the grid MWh bought in the load zone, per step or per "
+    "hour under hourly matching) × the load zone's rate (of the hour, or annual) + on-site fuel MWh × the "
+    "plant's rate"
 )
 
 
@@ -88,6 +95,7 @@ def add_sets_and_parameters(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     m._conns_of_sub = {b: [(s, b2) for (s, b2) in m.C if b2 == b] for b in m.B}
     m._sites_of_zone = {z: [s for s in m.S if m._site[s]["zone_id"] == z] for z in m.Z}
     m._contracts_of_zone = {z: [(k, z2) for (k, z2) in m.K if z2 == z] for z in m.Z}
+    _add_clean_energy_sets(m, d)
     m._pue = d.site_periods["pue"].to_dict()
     m._cf = d.contract_cf["cf"].to_dict()
     m._price = d.zone_steps["energy_usd_per_mwh"].to_dict()
@@ -132,6 +140,29 @@ def add_sets_and_parameters(m: pyo.ConcreteModel, d: ModelInputs) -> None:
         }
 
 
+def _add_clean_energy_sets(m: pyo.ConcreteModel, d: ModelInputs) -> None:
+    """Deliverable links ``ZL`` (contract zone, load zone) and grid CO2 rates (t/MWh) by zone and period
+    (``d.zone_periods``, or the annual rate when a hand-built input has none) and by zone (annual)."""
+    links = d.clean_links or [(z, z) for z in m.Z]
+    m.ZL = pyo.Set(dimen=2, initialize=sorted(links), ordered=True)
+    m._links_from = {z: [(y, x) for (y, x) in m.ZL if y == z] for z in m.Z}
+    m._links_to = {z: [(y, x) for (y, x) in m.ZL if x == z] for z in m.Z}
+    m._hourly_clean = d.clean_matching == "hourly"
+    m._co2_annual = {z: float(m._zone[z]["grid_co2_t_per_mwh"]) for z in m.Z}
+    if len(d.zone_periods):
+        rate = d.zone_periods["grid_co2_t_per_mwh"].astype(float)
+        m._co2 = rate.to_dict()
+        # annual claims displace the basis's annual rate: the hours-weighted mean of the periods
+        w = d.periods["hours"].reindex(rate.index.get_level_values("period")).to_numpy()
+        mean = (rate * w).groupby(level="zone_id").sum() / pd.Series(w, index=rate.index).groupby(
+            level="zone_id"
+        ).sum()
+        flat = rate.groupby(level="zone_id").agg(lambda r: r.iloc[0] if r.nunique() == 1 else np.nan)
+        m._co2_annual = {z: float(flat[z]) if not np.isnan(flat[z]) else float(mean[z]) for z in m.Z}
+    else:
+        m._co2 = {(z, p): m._co2_annual[z] for z in m.Z for p in m.P}
+
+
 # ------------------------------------------------------------------------------------------------ variables
 def add_variables(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     """Variables with their natural bounds; capacity before its ready date is fixed to zero."""
@@ -171,7 +202,10 @@ def add_variables(m: pyo.ConcreteModel, d: ModelInputs) -> None:
         within=pyo.NonNegativeReals,
         bounds=lambda m, k, z, t: (0, _finite(m._contract[(k, z)]["max_mw"])),
     )
-    m.clean_mwh = pyo.Var(m.Z, m.T, within=pyo.NonNegativeReals)
+    if m._hourly_clean:
+        m.clean_mwh = pyo.Var(m.ZL, m.TP, within=pyo.NonNegativeReals)
+    else:
+        m.clean_mwh = pyo.Var(m.ZL, m.T, within=pyo.NonNegativeReals)
     m.shortfall_mw = pyo.Var(m.T, within=pyo.NonNegativeReals)
     _fix_what_cannot_exist(m)
 
@@ -236,9 +270,7 @@ def add_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     m.grid_cap_mw = pyo.Expression(
         m.S, m.T, rule=lambda m, s, t: sum(m.firm_mw[c] + m.standby_mw[c] for c in m._energized[(s, t)])
     )
-    m.facility_avg_mw = pyo.Expression(
-        m.S, m.TP, rule=lambda m, s, t, p: d.it_utilization * float(m._pue[(s, p)]) * m.it_mw[s, t]
-    )
+    m.facility_avg_mw = pyo.Expression(m.S, m.TP, rule=lambda m, s, t, p: _facility_avg_mw(m, d, s, t, p))
     m.grid_mwh = pyo.Expression(
         m.S, m.T, rule=lambda m, s, t: sum(m._h[(t, p)] * m.grid_out[s, t, p] for p in m._periods_of_step[t])
     )
@@ -253,9 +285,7 @@ def add_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     def emissions(m, t):
         ps = m._periods_of_step[t]
         grid = sum(
-            m._h[(t, p)] * m.grid_out[s, t, p] * float(m._zone[m._site[s]["zone_id"]]["grid_co2_t_per_mwh"])
-            for s in m.S
-            for p in ps
+            m._h[(t, p)] * m.grid_out[s, t, p] * m._co2[(m._site[s]["zone_id"], p)] for s in m.S for p in ps
         )
         gen = sum(
             m._h[(t, p)] * m.gen_out[s, g, t, p] * float(m._gen[g]["co2_t_per_mwh"])
@@ -263,7 +293,10 @@ def add_expressions(m: pyo.ConcreteModel, d: ModelInputs) -> None:
             for g in m.GAS
             for p in ps
         )
-        claimed = sum(m.clean_mwh[z, t] * float(m._zone[z]["grid_co2_t_per_mwh"]) for z in m.Z)
+        if m._hourly_clean:  # a claim displaces the grid's emissions of its hour
+            claimed = sum(m.clean_mwh[y, z, t, p] * m._co2[(z, p)] for (y, z) in m.ZL for p in ps)
+        else:  # … or the load zone's annual rate
+            claimed = sum(m.clean_mwh[y, z, t] * m._co2_annual[z] for (y, z) in m.ZL)
         return grid + gen - claimed
 
     m.emissions_t = pyo.Expression(m.T, rule=emissions)
@@ -556,10 +589,7 @@ def peak_supply_adequacy(m, d):
 
     def rule(m, s, t):
         onsite = sum(float(m._gen[g]["firm_fraction"]) * m.gen_mw[s, g, t] for g in m.GAS)
-        return (
-            m.grid_cap_mw[s, t] + onsite + m.bat_firm_mw[s, t]
-            >= float(m._site[s]["pue_peak"]) * m.it_mw[s, t]
-        )
+        return m.grid_cap_mw[s, t] + onsite + m.bat_firm_mw[s, t] >= _site_cooling_sum(m, s, t, "pue_peak")
 
     m.peak_supply_adequacy = pyo.Constraint(m.S, m.T, rule=rule)
     m.battery_firm_within_power = pyo.Constraint(
@@ -574,7 +604,7 @@ def peak_supply_adequacy(m, d):
         ),
     )
     m.battery_firm_within_swing = pyo.Constraint(
-        m.S, m.T, rule=lambda m, s, t: m.bat_firm_mw[s, t] <= float(m._site[s]["pue_swing"]) * m.it_mw[s, t]
+        m.S, m.T, rule=lambda m, s, t: m.bat_firm_mw[s, t] <= _site_cooling_sum(m, s, t, "pue_swing")
     )
 
 
@@ -604,21 +634,81 @@ def tariff_minimum_take(m, d):
     m.tariff_minimum_take = pyo.Constraint(m.S, m.T, rule=rule)
 
 
+def _produced_mwh(m, z, t, p):
+    """MWh the contracts of zone z produce in period p of step t."""
+    return m._h[(t, p)] * sum(
+        float(m._cf[(k, z, p)]) * m.ppa_mw[k, z, t] for (k, _) in m._contracts_of_zone[z]
+    )
+
+
+def _bought_mwh(m, z, t, p):
+    """Grid MWh the sites of zone z buy in period p of step t."""
+    return m._h[(t, p)] * sum(m.grid_out[s, t, p] for s in m._sites_of_zone[z])
+
+
 def clean_energy_claims(m, d):
-    """Contracted clean MWh claimed in a zone ≤ what the contracts produce and ≤ grid purchases there."""
+    """Contracted clean MWh claimed ≤ what the contracts produce and ≤ the grid MWh bought where they are
+    claimed, along deliverable links (a zone's own contracts, plus listed neighbours').
 
-    def produced(m, z, t):
-        return sum(
-            m._h[(t, p)] * float(m._cf[(k, z, p)]) * m.ppa_mw[k, z, t]
-            for (k, _) in m._contracts_of_zone[z]
-            for p in m._periods_of_step[t]
+    Annual matching compares volumes over each step; hourly (24/7) matching compares them in every period
+    (representative hour) of the step, so a MWh of noon solar cannot be claimed against a night-time MWh."""
+    if m._hourly_clean:
+        m.clean_within_contracts = pyo.Constraint(
+            m.Z,
+            m.TP,
+            rule=lambda m, y, t, p: (
+                sum(m.clean_mwh[y, z, t, p] for (_, z) in m._links_from[y]) <= _produced_mwh(m, y, t, p)
+            ),
         )
-
+        m.clean_within_purchases = pyo.Constraint(
+            m.Z,
+            m.TP,
+            rule=lambda m, z, t, p: (
+                sum(m.clean_mwh[y, z, t, p] for (y, _) in m._links_to[z]) <= _bought_mwh(m, z, t, p)
+            ),
+        )
+        return
     m.clean_within_contracts = pyo.Constraint(
-        m.Z, m.T, rule=lambda m, z, t: m.clean_mwh[z, t] <= produced(m, z, t)
+        m.Z,
+        m.T,
+        rule=lambda m, y, t: (
+            sum(m.clean_mwh[y, z, t] for (_, z) in m._links_from[y])
+            <= sum(_produced_mwh(m, y, t, p) for p in m._periods_of_step[t])
+        ),
     )
     m.clean_within_purchases = pyo.Constraint(
-        m.Z, m.T, rule=lambda m, z, t: m.clean_mwh[z, t] <= sum(m.grid_mwh[s, t] for s in m._sites_of_zone[z])
+        m.Z,
+        m.T,
+        rule=lambda m, z, t: (
+            sum(m.clean_mwh[y, z, t] for (y, _) in m._links_to[z])
+            <= sum(m.grid_mwh[s, t] for s in m._sites_of_zone[z])
+        ),
+    )
+
+
+def claimed_clean_mwh(m, t):
+    """Contracted clean MWh claimed in step t over all zones (either matching)."""
+    if m._hourly_clean:
+        return sum(m.clean_mwh[y, z, t, p] for (y, z) in m.ZL for p in m._periods_of_step[t])
+    return sum(m.clean_mwh[y, z, t] for (y, z) in m.ZL)
+
+
+def consumed_mwh(m, t):
+    """MWh the campus consumes in step t: grid purchases plus on-site plant output (battery losses included)."""
+    return sum(m.grid_mwh[s, t] for s in m.S) + sum(
+        m._h[(t, p)] * m.gen_out[s, g, t, p] for s in m.S for g in m.GAS for p in m._periods_of_step[t]
+    )
+
+
+def clean_energy_target(m, d):
+    """Claimed clean MWh ≥ ``clean_target_fraction`` × consumed MWh in every step from the start year
+    (hourly-matched under 24/7 matching, per step volumes under annual matching)."""
+    if d.clean_target_fraction is None:
+        return
+    start = d.clean_target_start_year
+    due = [t for t in m.T if start is None or int(m._step[t]["year"]) >= start]
+    m.clean_energy_target = pyo.Constraint(
+        due, rule=lambda m, t: claimed_clean_mwh(m, t) >= d.clean_target_fraction * consumed_mwh(m, t)
     )
 
 
@@ -671,6 +761,122 @@ def budget_cap(m, d):
         m.budget_cap = pyo.Constraint(expr=overnight_capex(m, d) <= d.budget_usd)
 
 
+# ------------------------------------------------------------------------------------------------ cooling, water
+def add_cooling_choice(m: pyo.ConcreteModel, d: ModelInputs) -> None:
+    """With several cooling designs offered (``d.cooling_designs``): the set ``DES``, the binaries
+    ``cool[s,c]`` and the IT MW per design ``it_cool_mw[s,c,t]`` (MW, at most the site's size), and the
+    per-design lookups (PUE, WUE per period; peak PUE, swing, capex per site). Nothing with one design."""
+    if len(d.cooling_designs) < 2:
+        return
+    m.DES = pyo.Set(initialize=list(d.cooling_designs), ordered=True)
+    m._cool = d.site_cooling.to_dict("index")
+    m._pue_c = d.site_cooling_periods["pue"].to_dict()
+    m._wue_c = d.site_cooling_periods["wue_l_per_kwh"].to_dict()
+    m.cool = pyo.Var(m.S, m.DES, within=pyo.Binary)
+    size = {s: d.phase_mw * int(m._site[s]["max_phases"]) for s in m.S}
+    m.it_cool_mw = pyo.Var(
+        m.S, m.DES, m.T, within=pyo.NonNegativeReals, bounds=lambda m, s, c, t: (0, size[s])
+    )
+
+
+def _facility_avg_mw(m, d, s, t, p):
+    """Average facility MW of site s in period p of step t: IT utilization × Σ_c PUE[s,c,p] ×
+    it_cool_mw[s,c,t] when the cooling design is a decision, else utilization × PUE[s,p] × it_mw[s,t]."""
+    if hasattr(m, "cool"):
+        return d.it_utilization * sum(float(m._pue_c[(s, c, p)]) * m.it_cool_mw[s, c, t] for c in m.DES)
+    return d.it_utilization * float(m._pue[(s, p)]) * m.it_mw[s, t]
+
+
+def _site_cooling_sum(m, s, t, column: str):
+    """``column`` (a per-site PUE figure: ``pue_peak``, ``pue_swing``) × IT MW of site s in step t, per
+    design when the cooling design is a decision (MW)."""
+    if hasattr(m, "cool"):
+        return sum(float(m._cool[(s, c)][column]) * m.it_cool_mw[s, c, t] for c in m.DES)
+    return float(m._site[s][column]) * m.it_mw[s, t]
+
+
+def _cooling_capex_usd(m, s, c, t):
+    """Overnight capex increment (USD) of design c at site s for its IT MW in step t."""
+    return float(m._cool[(s, c)]["cooling_capex_usd_per_mw"]) * m.it_cool_mw[s, c, t]
+
+
+def add_water_use(m: pyo.ConcreteModel, d: ModelInputs) -> None:
+    """``water_m3[s,t]``: m3 of water site s uses in step t = Σ_p hours × IT utilization × WUE (L/kWh = m3/MWh)
+    × IT MW (per design when it is a decision). Only when water is capped or priced."""
+    limited = (
+        d.site_water is not None
+        and len(d.site_water)
+        and np.isfinite(d.site_water["water_available_m3_per_year"].to_numpy(dtype=float)).any()
+    )
+    if d.water_cap_m3_per_year_per_site is None and not d.water_price_usd_per_m3 and not limited:
+        return
+    wue = d.site_periods["wue_l_per_kwh"].to_dict()
+
+    def wue_it(s, t, p):  # WUE × IT MW (m3/h)
+        if hasattr(m, "cool"):
+            return sum(float(m._wue_c[(s, c, p)]) * m.it_cool_mw[s, c, t] for c in m.DES)
+        return float(wue[(s, p)]) * m.it_mw[s, t]
+
+    m.water_m3 = pyo.Expression(
+        m.S,
+        m.T,
+        rule=lambda m, s, t: (
+            d.it_utilization * sum(m._h[(t, p)] * wue_it(s, t, p) for p in m._periods_of_step[t])
+        ),
+    )
+
+
+def one_cooling_design_per_open_site(m, d):
+    """An opened site has exactly one cooling design (from the offered list); a closed one none."""
+    if hasattr(m, "cool"):
+        m.one_cooling_design_per_open_site = pyo.Constraint(
+            m.S, rule=lambda m, s: sum(m.cool[s, c] for c in m.DES) == m.open[s]
+        )
+
+
+def it_cooled_by_chosen_design(m, d):
+    """A site's IT MW are all cooled by its chosen design: Σ_c it_cool_mw[s,c,t] = it_mw[s,t] and
+    it_cool_mw[s,c,t] ≤ the site's size × cool[s,c]."""
+    if not hasattr(m, "cool"):
+        return
+    m.it_split_by_cooling_design = pyo.Constraint(
+        m.S, m.T, rule=lambda m, s, t: sum(m.it_cool_mw[s, c, t] for c in m.DES) == m.it_mw[s, t]
+    )
+    m.it_cooled_by_chosen_design = pyo.Constraint(
+        m.S,
+        m.DES,
+        m.T,
+        rule=lambda m, s, c, t: (
+            m.it_cool_mw[s, c, t] <= d.phase_mw * int(m._site[s]["max_phases"]) * m.cool[s, c]
+        ),
+    )
+
+
+def water_within_caps(m, d):
+    """Water use ≤ ``water_cap_m3_per_year_per_site`` at every site, and the use of the sites of one water
+    basin (availability file: one site, or the sites of one state) ≤ its ``water_available_m3_per_year``;
+    annual amounts pro rata in every step (× step years). Nothing without a cap or an availability."""
+    if not hasattr(m, "water_m3"):
+        return
+    cap = d.water_cap_m3_per_year_per_site
+    if cap is not None:
+        m.water_cap_per_site = pyo.Constraint(
+            m.S, m.T, rule=lambda m, s, t: m.water_m3[s, t] <= cap * m._yrs[t]
+        )
+    w = d.site_water
+    limited = w[np.isfinite(w["water_available_m3_per_year"].to_numpy(dtype=float))]
+    if limited.empty:
+        return
+    sites_of = {b: list(g.index) for b, g in limited.groupby("water_basin")}
+    avail = limited.groupby("water_basin")["water_available_m3_per_year"].first().to_dict()
+    m.WB = pyo.Set(initialize=sorted(sites_of), ordered=True)
+    m.water_within_availability = pyo.Constraint(
+        m.WB,
+        m.T,
+        rule=lambda m, b, t: sum(m.water_m3[s, t] for s in sites_of[b]) <= float(avail[b]) * m._yrs[t],
+    )
+
+
 CONSTRAINT_FAMILIES = (
     phases_only_at_open_sites,
     it_capacity_never_retires,
@@ -693,9 +899,13 @@ CONSTRAINT_FAMILIES = (
     it_target_or_shortfall,
     tariff_minimum_take,
     clean_energy_claims,
+    clean_energy_target,
     latency_bound_demand_served,
     carbon_cap,
     budget_cap,
+    one_cooling_design_per_open_site,
+    it_cooled_by_chosen_design,
+    water_within_caps,
 )
 
 
@@ -713,6 +923,7 @@ def overnight_capex(m, d) -> pyo.Expression:
         + sum(_connection_capex(m, c) for c in m.C)
         + sum(float(m._gen[g]["capex_usd_per_mw"]) * m.bought_mw[s, g, last] for s in m.S for g in m.G)
         + sum(_energy_capex(m, g) * m.bought_mwh[s, g, last] for s in m.S for g in m.BAT)
+        + (sum(_cooling_capex_usd(m, s, c, last) for s in m.S for c in m.DES) if hasattr(m, "cool") else 0.0)
     )
 
 
@@ -809,12 +1020,19 @@ def _add_opening_and_serving_costs(m: pyo.ConcreteModel, d: ModelInputs, t: int,
         e["construction"] += yrs * sum(site[s]["opening_usd_per_year"] * m.open[s] for s in opening)
     if hasattr(m, "serve_mw"):
         e["serving"] = yrs * sum(m._serve_cost[(s, r)] * m.serve_mw[s, r, t] for (s, r) in m.L)
+    if hasattr(m, "cool"):  # the capex increment of each chosen design, annualised like construction
+        e["construction"] += (
+            yrs * d.crf_datacenter * sum(_cooling_capex_usd(m, s, c, t) for s in m.S for c in m.DES)
+        )
+    if hasattr(m, "water_m3") and d.water_price_usd_per_m3:
+        e["water"] = d.water_price_usd_per_m3 * sum(m.water_m3[s, t] for s in m.S)
 
 
 def add_objective(m: pyo.ConcreteModel, d: ModelInputs) -> None:
     """Minimise the present value of all costs (USD)."""
     costs = {(c, t): m._df[t] * v for t in m.T for c, v in step_costs(m, d, t).items()}
     extra = ["serving"] if hasattr(m, "serve_mw") else []  # only with latency-bound demand
+    extra += ["water"] if hasattr(m, "water_m3") and d.water_price_usd_per_m3 else []  # only with a price
     m.CAT = pyo.Set(initialize=list(COST_CATEGORIES) + extra, ordered=True)
     m.cost_usd = pyo.Expression(m.CAT, m.T, rule=lambda m, c, t: costs[(c, t)])
     m.overnight_capex_usd = pyo.Expression(expr=overnight_capex(m, d))
@@ -826,7 +1044,9 @@ def build_model(d: ModelInputs) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name=f"siting:{d.name}")
     add_sets_and_parameters(m, d)
     add_variables(m, d)
+    add_cooling_choice(m, d)
     add_expressions(m, d)
+    add_water_use(m, d)
     for family in CONSTRAINT_FAMILIES:
         family(m, d)
     add_objective(m, d)

@@ -44,7 +44,15 @@ class ModelInputs:
         ``land_usd_per_mw``, ``construction_usd_per_mw``, ``dc_fixed_om_usd_per_mw_year``, ``dist_gas_km``,
         ``gas_lateral_usd``, ``gas_allowed``, ``opening_usd_per_year`` (fixed charge while the site is
         developed, from its first step; 0 unless candidate_sites has the column)
-    site_periods : index (``site_id``, ``period``); ``pue``, ``wue_l_per_kwh``
+    site_periods : index (``site_id``, ``period``); ``pue``, ``wue_l_per_kwh`` (with several cooling designs:
+        the lowest over the designs, until the plan replaces them with the chosen design's)
+    site_cooling : index (``site_id``, ``design``); ``pue_peak``, ``pue_annual``, ``pue_swing``,
+        ``peak_window_hours``, ``wue_annual_l_per_kwh`` (L/kWh of IT energy), ``cooling_capex_usd_per_mw``
+        (USD/MW IT over the construction capex; 0 with a single design); one row per offered design
+    site_cooling_periods : index (``site_id``, ``design``, ``period``); ``pue``, ``wue_l_per_kwh``
+    site_water : index ``site_id``; ``water_basin`` (the site id or state whose availability limits the site;
+        empty when none), ``water_available_m3_per_year`` (of the basin, shared by its sites; inf: no limit),
+        ``water_stress_proxy`` (0–1 dryness proxy, not WRI Aqueduct), ``water_stress_class``
     substations : index ``substation_id``; ``headroom_mw``, ``max_voltage_kv``, ``zone_id``, ``name``, ``lat``, ``lon``
     connections : index (``site_id``, ``substation_id``); ``distance_km``, ``voltage_kv``,
         ``line_capacity_mw`` (per circuit), ``max_circuits``, ``max_mw``, ``circuit_cost_usd``,
@@ -73,6 +81,9 @@ class ModelInputs:
     serve_links : index (``site_id``, ``region_id``); ``distance_km`` (great circle; NaN for explicit
         links), ``rtt_ms`` (round trip), ``serving_usd_per_mw_year`` (per MW of IT serving the region);
         only the pairs within the round-trip bound (latency_max_rtt_ms)
+    zone_periods : index (``zone_id``, ``period``); ``grid_co2_t_per_mwh`` (t CO2 per MWh of grid energy in
+        the period, on the scenario's grid-carbon basis (average or marginal): the hourly file's month × hour
+        profile weighted by the period's month hours, else the zone's annual rate in every period)
     """
 
     name: str = _f("–", "scenario.name")
@@ -109,6 +120,27 @@ class ModelInputs:
     serve_links: pd.DataFrame = _f(
         "table", "prepare.latency_tables: features.latency, or site_region_links.csv; pairs within the bound"
     )
+    zone_periods: pd.DataFrame = _f(
+        "table",
+        "prepare.zone_period_table: features.grid_carbon.grid_co2_by_period (scenario.grid_carbon.hourly_file, "
+        "else zones.csv annual rate)",
+        default_factory=pd.DataFrame,
+    )
+    site_cooling: pd.DataFrame = _f(
+        "table",
+        "prepare.cooling_tables: features.cooling per offered design + costs.csv cooling_capex_*",
+        default_factory=pd.DataFrame,
+    )
+    site_cooling_periods: pd.DataFrame = _f(
+        "table",
+        "prepare.cooling_tables: features.cooling PUE/WUE per offered design and period",
+        default_factory=pd.DataFrame,
+    )
+    site_water: pd.DataFrame = _f(
+        "table",
+        "prepare.site_water_table: scenario.water.availability_file + features.water proxy",
+        default_factory=pd.DataFrame,
+    )
     target_dates_it_mw: dict[str, float] = _f(
         "MW IT by ISO date", "scenario.targets_it_mw", default_factory=dict
     )
@@ -129,6 +161,9 @@ class ModelInputs:
         "tCO2/year", "scenario.carbon_cap_tco2_per_year (None: none)", default=None
     )
     carbon_price_usd_per_tco2: float = _f("USD/tCO2", "scenario.carbon_price_usd_per_tco2", default=0.0)
+    grid_carbon_basis: str = _f(
+        "–", "scenario.grid_carbon.basis: 'average' or 'marginal' (of zone_periods)", default="average"
+    )
     crf_datacenter: float = _f(
         "1/year", "crf(discount_rate, costs.csv datacenter_life_years)", default=0.0944
     )
@@ -152,6 +187,38 @@ class ModelInputs:
     )
     latency_max_rtt_ms: float | None = _f(
         "ms", "scenario.latency.max_rtt_ms (None: no latency-bound demand)", default=None
+    )
+    clean_matching: str = _f(
+        "–",
+        "scenario.clean_energy.matching: 'annual' (per step) or 'hourly' (per period, 24/7)",
+        default="annual",
+    )
+    clean_target_fraction: float | None = _f(
+        "–",
+        "scenario.clean_energy.target_fraction (matched clean MWh / consumed MWh; None: none)",
+        default=None,
+    )
+    clean_target_start_year: int | None = _f(
+        "calendar year", "scenario.clean_energy.start_year (None: the whole horizon)", default=None
+    )
+    clean_links: list[tuple] = _f(
+        "(zone_id, zone_id)",
+        "prepare.clean_links: (contract zone, load zone) pairs a claim may use: each zone with itself, plus "
+        "scenario.clean_energy.deliverable_from",
+        default_factory=list,
+    )
+    cooling_designs: list[str] = _f(
+        "–",
+        "scenario.cooling (a list of several: each site's design is a decision)",
+        default_factory=lambda: ["evaporative"],
+    )
+    water_cap_m3_per_year_per_site: float | None = _f(
+        "m3/year", "scenario.water.cap_m3_per_year_per_site (None: no cap)", default=None
+    )
+    water_price_usd_per_m3: float = _f(
+        "USD/m3",
+        "scenario.water.price_usd_per_m3, else costs.csv water_price_usd_per_m3; 0 without water",
+        default=0.0,
     )
     notes: list[str] = _f("–", "prepare: notes for the plan (dropped sites, fallbacks)", default_factory=list)
 
@@ -193,7 +260,8 @@ def field_table() -> pd.DataFrame:
     for f in fields(ModelInputs):
         default = "required"
         if f.default_factory is not MISSING:
-            default = repr(f.default_factory())
+            value = f.default_factory()
+            default = "empty table" if isinstance(value, pd.DataFrame) else repr(value)
         elif f.default is not MISSING:
             default = repr(f.default)
         rows.append(

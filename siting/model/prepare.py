@@ -33,6 +33,7 @@ import xarray as xr
 from ..data.load import INFERENCE_MW_PREFIX, Dataset
 from ..errors import InfeasibleScenarioError, InputError
 from ..features.geo import distance_to_nearest_km, nearest_candidates, within_radius
+from ..features.grid_carbon import MARGINAL_ZONE_COLUMN, annual_grid_co2_t_per_mwh, grid_co2_by_period
 from ..features.latency import fiber_rtt_ms, pair_distance_km, region_demand_mw, serving_cost_usd_per_mw_year
 from ..features.site_climate import (
     monthly_pue_wue,
@@ -50,6 +51,7 @@ from ..features.timing import (
     ready_dates,
     years_between,
 )
+from ..features.water import water_stress_class, water_stress_proxy
 from ..features.wind import wind_cf_rayleigh
 from ..scenario import Scenario
 from .inputs import ModelInputs
@@ -162,24 +164,142 @@ def _steps_from(steps: pd.DataFrame, decision: dt.date, months) -> tuple[np.ndar
 
 
 def climate_features(pts: xr.Dataset, scenario: Scenario) -> dict:
-    """Periods, their month weights, and per-site PUE/WUE/CF by period, in the scenario's resolution."""
-    design = monthly_pue_wue(pts, scenario.cooling)
+    """Periods, their month weights, and per-site PUE/WUE/CF by period, in the scenario's resolution.
+
+    ``by_design`` maps every cooling design of the scenario to its ``pue``, ``wue`` (site × period),
+    ``pue_peak``, ``pue_swing`` and ``peak_window_hours`` (site,). With one design the top-level arrays are
+    that design's; with several (a per-site choice) they are bounds over the designs (:func:`_design_bounds`).
+    """
+    designs = scenario.cooling_designs
+    design = monthly_pue_wue(pts, designs[0])
+    monthly = {c: design if c == designs[0] else monthly_pue_wue(pts, c) for c in designs}
     if scenario.time_resolution.kind == "representative_days":
-        rep = representative_hours(pts, scenario.cooling, scenario.time_resolution.n_days)
-        return {**design, **rep, "pue_peak": np.maximum(rep["pue_peak"], design["pue_peak"]), "chrono": True}
-    periods = pd.DataFrame(
-        {"hours": TYPICAL_DAYS_IN_MONTH * 24.0, "day": -1, "hour": -1},
-        index=pd.Index(np.arange(1, 13), name="period"),
-    )
+        rep = representative_hours(pts, designs[0], scenario.time_resolution.n_days, designs[1:])
+        out = {**design, **rep, "pue_peak": np.maximum(rep["pue_peak"], design["pue_peak"]), "chrono": True}
+        if len(designs) > 1:
+            for c in designs:
+                monthly[c] = {
+                    **monthly[c],
+                    "pue": rep["pue_by_design"][c],
+                    "wue": rep["wue_by_design"][c],
+                    "pue_peak": np.maximum(rep["pue_peak_by_design"][c], monthly[c]["pue_peak"]),
+                }
+    else:
+        periods = pd.DataFrame(
+            {"hours": TYPICAL_DAYS_IN_MONTH * 24.0, "day": -1, "hour": -1},
+            index=pd.Index(np.arange(1, 13), name="period"),
+        )
+        out = {
+            **design,
+            "periods": periods,
+            "month_hours": np.diag(TYPICAL_DAYS_IN_MONTH * 24.0),
+            "solar_cf": solar_cf_from_monthly_ghi(
+                pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy()
+            ),
+            "wind_cf": wind_cf_rayleigh(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy()),
+            "chrono": False,
+        }
+    if len(designs) == 1:
+        keys = ("pue", "wue", "pue_peak", "pue_swing", "peak_window_hours")
+        out["by_design"] = {designs[0]: {k: out[k] for k in keys}}
+        return out
+    out["by_design"] = monthly
+    return {**out, **_design_bounds(monthly)}
+
+
+def _design_bounds(by_design: dict[str, dict]) -> dict[str, np.ndarray]:
+    """Site-level PUE figures when the cooling design is a decision: the lowest ``pue``, ``wue``,
+    ``pue_peak`` and ``pue_swing`` over the designs and the longest ``peak_window_hours`` (optimistic
+    bounds for the pre-solve checks and the warm-start screen; conservative battery window in the model)."""
+    stack = {k: np.stack([v[k] for v in by_design.values()]) for k in next(iter(by_design.values()))}
     return {
-        **design,
-        "periods": periods,
-        "month_hours": np.diag(TYPICAL_DAYS_IN_MONTH * 24.0),
-        "solar_cf": solar_cf_from_monthly_ghi(
-            pts["ghi_kwh_per_m2_day"].transpose("site", "month").to_numpy()
-        ),
-        "wind_cf": wind_cf_rayleigh(pts["wind_speed_100m_m_per_s"].transpose("site", "month").to_numpy()),
-        "chrono": False,
+        "pue": stack["pue"].min(axis=0),
+        "wue": stack["wue"].min(axis=0),
+        "pue_peak": stack["pue_peak"].min(axis=0),
+        "pue_swing": stack["pue_swing"].min(axis=0),
+        "peak_window_hours": stack["peak_window_hours"].max(axis=0),
+    }
+
+
+def cooling_tables(
+    dataset: Dataset, scenario: Scenario, sites: pd.DataFrame, clim: dict, costs: dict
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``site_cooling`` (site × design: peak, annual and swing PUE, battery window, annual WUE, capex
+    increment) and ``site_cooling_periods`` (site × design × period: PUE, WUE in L/kWh of IT energy).
+
+    The capex increment of a design is ``costs.csv cooling_capex_usd_per_kw_it_<design>`` (USD/kW IT over
+    the construction capex, 0 if absent) × 1,000 × the zone's construction multiplier, charged only when
+    the scenario offers several designs (a single design is taken as included in the construction capex).
+    """
+    periods = clim["periods"]
+    hours = periods["hours"].to_numpy()
+    mult = dataset.zones.loc[sites["zone_id"].to_numpy(), "construction_cost_multiplier"].to_numpy()
+    choice = len(clim["by_design"]) > 1
+    rows, per = [], []
+    for c, f in clim["by_design"].items():
+        capex_kw = float(costs.get(f"cooling_capex_usd_per_kw_it_{c}", 0.0)) if choice else 0.0
+        rows.append(
+            pd.DataFrame(
+                {
+                    "site_id": sites.index,
+                    "design": c,
+                    "pue_peak": f["pue_peak"],
+                    "pue_annual": (f["pue"] * hours).sum(axis=1) / hours.sum(),
+                    "pue_swing": f["pue_swing"],
+                    "peak_window_hours": np.maximum(f["peak_window_hours"], 1.0),
+                    "wue_annual_l_per_kwh": (f["wue"] * hours).sum(axis=1) / hours.sum(),
+                    "cooling_capex_usd_per_mw": capex_kw * 1000.0 * mult,
+                }
+            )
+        )
+        idx = pd.MultiIndex.from_product(
+            [sites.index, [c], periods.index], names=["site_id", "design", "period"]
+        )
+        per.append(pd.DataFrame({"pue": f["pue"].ravel(), "wue_l_per_kwh": f["wue"].ravel()}, index=idx))
+    site_cooling = pd.concat(rows).set_index(["site_id", "design"]).sort_index()
+    return site_cooling, pd.concat(per).sort_index()
+
+
+def site_water_table(dataset: Dataset, sites: pd.DataFrame, pts: xr.Dataset) -> pd.DataFrame:
+    """Per site: the water basin that limits it (``water_basin``: its own id or its state, from the
+    scenario's availability file; "" when none), that basin's ``water_available_m3_per_year`` (shared by its
+    sites; inf: no limit) and the climate dryness proxy of water stress (:mod:`siting.features.water`)."""
+    proxy = water_stress_proxy(
+        pts["t2m_c"].transpose("site", "month").to_numpy(),
+        pts["wet_bulb_c"].transpose("site", "month").to_numpy(),
+    )
+    basin = pd.Series("", index=sites.index, dtype=object)
+    avail = pd.Series(np.inf, index=sites.index)
+    table = dataset.water_availability
+    if table is not None and len(table):
+        key = sites.index.to_series() if table["level"].iloc[0] == "site" else sites["state"].str.upper()
+        found = key.isin(table.index)
+        basin[found] = key[found]
+        avail[found] = table.loc[key[found], "water_available_m3_per_year"].to_numpy()
+    return pd.DataFrame(
+        {
+            "water_basin": basin.astype(str),
+            "water_available_m3_per_year": avail.astype(float),
+            "water_stress_proxy": proxy,
+            "water_stress_class": water_stress_class(proxy),
+        },
+        index=sites.index,
+    )
+
+
+def _water_scalars(scenario: Scenario, costs: dict) -> dict:
+    """``cooling_designs``, ``water_cap_m3_per_year_per_site`` and ``water_price_usd_per_m3`` (USD/m3:
+    the scenario's, else costs.csv ``water_price_usd_per_m3``; 0 without a water section)."""
+    w = scenario.water
+    price = 0.0
+    if w is not None:
+        price = w.price_usd_per_m3
+        if price is None:
+            price = float(costs.get("water_price_usd_per_m3", 0.0))
+    return {
+        "cooling_designs": scenario.cooling_designs,
+        "water_cap_m3_per_year_per_site": None if w is None else w.cap_m3_per_year_per_site,
+        "water_price_usd_per_m3": float(price),
     }
 
 
@@ -668,7 +788,9 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     zones, zone_steps = zone_tables(dataset, scenario, sites, steps)
     connections, substations = connection_tables(dataset, scenario, sites, steps, costs)
     connections = _energize_when_usable(connections, sites)
-    facility_max = float((sites["max_phases"] * scenario.phase_mw * sites["pue_peak"]).max())
+    site_cooling, site_cooling_periods = cooling_tables(dataset, scenario, sites, clim, costs)
+    peak = site_cooling["pue_peak"].groupby(level="site_id").max().reindex(sites.index)
+    facility_max = float((sites["max_phases"] * scenario.phase_mw * peak).max())
     generators = generator_table(dataset, scenario, steps, costs, facility_max)
     contracts, contract_cf = contract_tables(dataset, scenario, steps, zones, sites, clim)
     if sites["dist_gas_km"].isna().all() and generators["uses_fuel"].any():
@@ -693,6 +815,9 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         max_sites=scenario.max_sites,
         sites=sites,
         site_periods=site_periods,
+        site_cooling=site_cooling,
+        site_cooling_periods=site_cooling_periods,
+        site_water=site_water_table(dataset, sites, pts),
         substations=substations,
         connections=connections,
         zones=zones,
@@ -720,8 +845,100 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         air_nox_t_per_year_per_site=nox,
         air_co2_t_per_year_per_site=air.max_co2_t_per_year_per_site,
         **_latency_scalars(scenario),
+        **_water_scalars(scenario, costs),
+        **_grid_carbon_fields(dataset, scenario, zones, clim, notes),
+        **_clean_energy_fields(scenario, zones, dataset, notes),
         notes=notes,
     )
+
+
+def clean_links(
+    zones: pd.DataFrame, scenario: Scenario, notes: list[str], all_zones: pd.DataFrame
+) -> list[tuple]:
+    """(contract zone, load zone) pairs along which contracted clean MWh may be claimed, sorted: every zone
+    of the model with itself, plus ``scenario.clean_energy.deliverable_from`` (load zone → contract zones).
+
+    ``zones`` are the model's zones (those with a candidate site), ``all_zones`` the dataset's zone table.
+    Zone ids are matched as text. A listed zone that is not in the zone data is an error; one that is in the
+    data but has no candidate site in this scenario has no contracts in the model and is skipped with a note.
+    """
+    ids = {str(z): z for z in zones.index}
+    known = {str(z) for z in all_zones.index}
+    links = {(z, z) for z in zones.index}
+    for to, sources in sorted(scenario.clean_energy.deliverable_from.items()):
+        for zone in [to, *sources]:
+            if zone not in known:
+                raise InputError(
+                    f"clean_energy.deliverable_from names zone {zone!r}, which is not in the zone data",
+                    column="clean_energy.deliverable_from",
+                    fix=f"use zone_id values of the zones file (e.g. {sorted(ids)[:5]})",
+                )
+        missing = [z for z in [to, *sources] if z not in ids]
+        if missing:
+            notes.append(
+                f"clean_energy.deliverable_from: zone(s) {', '.join(missing)} have no candidate site in this "
+                f"scenario, so no contract there is modelled; the link {sources} → {to} is partly unused"
+            )
+        if to in ids:
+            links |= {(ids[z], ids[to]) for z in sources if z in ids}
+    return sorted(links)
+
+
+def zone_period_table(
+    dataset: Dataset, scenario: Scenario, zones: pd.DataFrame, clim: dict, notes: list[str]
+) -> pd.DataFrame:
+    """Grid CO2 factor of every zone of the sites in every period (t/MWh), on ``scenario.grid_carbon.basis``.
+
+    The hourly file's month × hour profile (``dataset.grid_co2_hourly``) weighted by each period's month
+    hours (:func:`siting.features.grid_carbon.grid_co2_by_period`); zones the file lacks keep their annual
+    rate: eGRID2022 ``grid_co2_kg_per_mwh`` (average) or the optional ``grid_marginal_co2_kg_per_mwh``
+    (marginal), flat. A marginal basis with neither for a zone raises :class:`InputError`: no marginal
+    rate is embedded, and the average rate is not silently used in its place.
+    """
+    basis = scenario.grid_carbon.basis
+    annual = annual_grid_co2_t_per_mwh(dataset.zones.loc[zones.index], basis)
+    profile = getattr(dataset, "grid_co2_hourly", None)
+    hourly = set() if profile is None else set(profile.index.get_level_values("zone_id"))
+    flat = [z for z in zones.index if z not in hourly]
+    missing = [z for z in flat if np.isnan(annual[z])]
+    if missing:
+        raise InputError(
+            f"grid_carbon.basis is marginal but zone(s) {', '.join(map(str, missing[:10]))} of the candidate "
+            "sites have no marginal emission factor",
+            file=dataset.files.get("grid_co2_hourly", dataset.files.get("zones")),
+            column=MARGINAL_ZONE_COLUMN,
+            rows=[f"zone_id {z}" for z in missing],
+            fix="give grid_carbon.hourly_file with marginal factors for these zones, or a "
+            f"{MARGINAL_ZONE_COLUMN} column in zones.csv (e.g. eGRID's non-baseload output rate, kg/MWh), "
+            "or use grid_carbon.basis: average",
+        )
+    if profile is not None and flat:
+        notes.append(
+            f"grid CO2: zone(s) {', '.join(map(str, flat[:10]))} are not in the hourly file and keep their "
+            f"annual {basis} rate in every period"
+        )
+    return grid_co2_by_period(profile, clim["periods"], clim["month_hours"], annual)
+
+
+def _grid_carbon_fields(
+    dataset: Dataset, scenario: Scenario, zones: pd.DataFrame, clim: dict, notes: list[str]
+) -> dict:
+    """``zone_periods`` (:func:`zone_period_table`) and ``grid_carbon_basis`` of :class:`ModelInputs`."""
+    return {
+        "zone_periods": zone_period_table(dataset, scenario, zones, clim, notes),
+        "grid_carbon_basis": scenario.grid_carbon.basis,
+    }
+
+
+def _clean_energy_fields(scenario: Scenario, zones: pd.DataFrame, dataset: Dataset, notes: list[str]) -> dict:
+    """The ``clean_*`` fields of :class:`ModelInputs` (matching rule, target, deliverable links)."""
+    ce = scenario.clean_energy
+    return {
+        "clean_matching": ce.matching,
+        "clean_target_fraction": ce.target_fraction,
+        "clean_target_start_year": ce.start_year,
+        "clean_links": clean_links(zones, scenario, notes, dataset.zones),
+    }
 
 
 def _latency_scalars(scenario: Scenario) -> dict:

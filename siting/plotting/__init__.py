@@ -3,7 +3,8 @@
 * Interactive map that works offline (Leaflet through folium, inlined): :func:`explore`,
   :func:`save_map_html`.
 * Static map for reports (PNG/SVG): :func:`plot_map`.
-* Charts: :func:`plot_timeline` (Gantt), :func:`plot_costs`, :func:`plot_capacity`; the trade-off
+* Charts: :func:`plot_timeline` (Gantt), :func:`plot_costs`, :func:`plot_capacity`,
+  :func:`plot_hourly_supply` (supply by source over the representative days); the trade-off
   frontier of a ``siting.pareto`` table: :func:`plot_frontier`.
 * :func:`figure_writers`: the files the command line writes into a plan directory;
   :func:`save_figure` writes a matplotlib figure reproducibly (same figure, same bytes).
@@ -22,7 +23,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from ._layers import MapLayers, map_layers
-from .charts import plot_capacity, plot_costs, plot_timeline
+from .charts import plot_capacity, plot_costs, plot_hourly_supply, plot_timeline
 from .frontier import plot_frontier
 from .maps import explore, save_map_html, stable_ids
 from .static import plot_map
@@ -40,6 +41,7 @@ __all__ = [
     "plot_capacity",
     "plot_costs",
     "plot_frontier",
+    "plot_hourly_supply",
     "plot_map",
     "plot_timeline",
     "save_figure",
@@ -93,7 +95,8 @@ def figure_writers(plan: Any, context: Mapping[str, Any] | None = None) -> dict[
     -------
     dict
         ``{file name: writer(path)}`` for ``map.html`` (offline interactive map), ``map.png``,
-        ``map.svg`` (static map), ``timeline.png``, ``costs.png`` and ``capacity.png``; pass it to
+        ``map.svg`` (static map), ``timeline.png``, ``costs.png``, ``capacity.png`` and
+        ``hourly_supply.svg`` (:func:`plot_hourly_supply` with its defaults); pass it to
         ``plan.save(directory, extra_files=...)``. The map layers are computed once, on first use.
     """
     layers = functools.cache(lambda: map_layers(plan, with_zones=True, context=context))
@@ -120,4 +123,5 @@ def figure_writers(plan: Any, context: Mapping[str, Any] | None = None) -> dict[
         "timeline.png": chart(plot_timeline),
         "costs.png": chart(plot_costs),
         "capacity.png": chart(plot_capacity),
+        "hourly_supply.svg": lambda path: save_figure(plot_hourly_supply(plan), path, "svg"),
     }

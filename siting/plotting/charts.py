@@ -16,6 +16,8 @@ from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from ..errors import InputError
+
 #: Gantt tasks with a duration: colour and lane within a phase's row (0 site works, 1 grid, 2 on-site
 #: plant). Format 1.1 milestones first; ``interconnection`` and ``onsite_power`` are those of format 1.0.
 MILESTONES = {
@@ -547,3 +549,199 @@ def _draw_shortfall(ax: Any, x: np.ndarray, bottom: np.ndarray, short_mw: np.nda
                 fontsize=8,
                 bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
             )
+
+
+# --------------------------------------------------------------------------- hourly supply
+#: dispatch.csv MW columns averaged by :func:`supply_profile` (on-site options are added to these)
+PROFILE_COLUMNS = (
+    "facility_load_mw",
+    "grid_mw",
+    "battery_discharge_mw",
+    "battery_charge_mw",
+    "ppa_clean_mw",
+)
+GRID_COLOR = "#4292c6"
+BATTERY_COLOR = "#756bb1"
+LOAD_COLOR = "black"
+PPA_COLOR = "#238b45"
+#: series with no value above this (MW) are left out of the chart
+DRAW_MIN_MW = 1e-6
+HOURS_PER_DAY = 24
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def onsite_columns(dispatch: pd.DataFrame) -> list[str]:
+    """The ``onsite_<option>_mw`` columns of ``dispatch.csv`` (one per on-site fuel option), in file order."""
+    return [c for c in dispatch.columns if c.startswith("onsite_") and c.endswith("_mw") and c != "onsite_mw"]
+
+
+def default_site_year(plan: Any, year: int | None = None) -> tuple[str | None, int | None]:
+    """The chart's default year (the last of ``plan.dispatch``) and site: the one with the most IT MW that
+    year in ``capacity`` among those with dispatch rows then (else the most facility MWh; ties go to the
+    first id in order). ``(None, None)`` without dispatch rows; ``(None, year)`` when the year has none."""
+    dp = plan.dispatch
+    if dp is None or dp.empty:
+        return None, None
+    year = int(dp["year"].max()) if year is None else int(year)
+    rows = dp[dp["year"] == year]
+    if rows.empty:
+        return None, year
+    size = (rows["hours"] * rows["facility_load_mw"]).groupby(rows["site_id"].astype(str)).sum()
+    cap = plan.capacity
+    if len(cap) and {"site_id", "year", "it_mw"} <= set(cap.columns):
+        it = cap[cap["year"] == year].groupby(cap["site_id"].astype(str))["it_mw"].sum()
+        if it.reindex(size.index).notna().any():
+            size = it.reindex(size.index).fillna(-1.0)
+    return str(size.sort_index().idxmax()), year
+
+
+def supply_profile(dispatch: pd.DataFrame, site_id: str, year: int) -> pd.DataFrame:
+    """One row per climate period of a site's year: MW averaged over the year's steps, weighted by hours.
+
+    ``mw[p] = Σ_t hours[t, p] × mw[t, p] / Σ_t hours[t, p]`` for every MW column, so that Σ_p ``hours`` ×
+    ``mw`` is the year's MWh; ``hours`` is Σ_t hours[t, p] (hours of the year period p stands for).
+    Columns: ``period``, ``day``, ``hour``, ``hours``, the MW columns, and ``x`` (chart position: the rank of
+    the representative day among those present × 24 + hour, or the rank of the month for monthly periods).
+    """
+    rows = dispatch[(dispatch["site_id"].astype(str) == str(site_id)) & (dispatch["year"] == year)]
+    cols = [*PROFILE_COLUMNS, *onsite_columns(dispatch)]
+    weighted = rows[cols].mul(rows["hours"], axis=0).assign(hours=rows["hours"], period=rows["period"])
+    prof = weighted.groupby("period", sort=True).sum()
+    prof[cols] = prof[cols].div(prof["hours"].where(prof["hours"] > 0), axis=0).fillna(0.0)
+    keys = rows.drop_duplicates("period").set_index("period")[["day", "hour"]]
+    prof = prof.join(keys).reset_index()
+    if (prof["day"] >= 0).all() and len(prof):
+        rank = prof["day"].rank(method="dense").astype(int) - 1
+        prof["x"] = rank * HOURS_PER_DAY + prof["hour"]
+    else:
+        prof["x"] = np.arange(len(prof))
+    return prof.sort_values("x", ignore_index=True)
+
+
+def _edges(prof: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """x edges and values for a ``where='post'`` step: every period occupies [x, x + 1)."""
+    x = prof["x"].to_numpy(dtype=float)
+    v = prof[col].to_numpy(dtype=float)
+    return np.r_[x, x[-1] + 1.0], np.r_[v, v[-1]]
+
+
+def _draw_supply(ax: Any, prof: pd.DataFrame, onsite: list[str]) -> None:
+    """Stacked areas of supply (grid, each on-site option, battery discharge), charging below zero,
+    facility load as a solid line and contracted clean output as a dashed line."""
+    series = [("grid_mw", "grid", GRID_COLOR)]
+    cmap = colormaps["Oranges"]
+    series += [
+        (
+            c,
+            c.removeprefix("onsite_").removesuffix("_mw").replace("_", " "),
+            cmap(0.45 + 0.45 * i / max(len(onsite), 1)),
+        )
+        for i, c in enumerate(onsite)
+    ]
+    series.append(("battery_discharge_mw", "battery discharge", BATTERY_COLOR))
+    drawn = [s for s in series if s[0] == "grid_mw" or prof[s[0]].max() > DRAW_MIN_MW]
+    x, _ = _edges(prof, "grid_mw")
+    ax.stackplot(
+        x,
+        [_edges(prof, c)[1] for c, _, _ in drawn],
+        labels=[label for _, label, _ in drawn],
+        colors=[color for _, _, color in drawn],
+        step="post",
+        alpha=0.85,
+    )
+    if prof["battery_charge_mw"].max() > DRAW_MIN_MW:
+        ax.fill_between(
+            x, -_edges(prof, "battery_charge_mw")[1], 0.0, step="post", color=BATTERY_COLOR, alpha=0.4,
+            hatch="//", label="battery charging",
+        )  # fmt: skip
+    ax.step(
+        x, _edges(prof, "facility_load_mw")[1], where="post", color=LOAD_COLOR, lw=1.4, label="facility load"
+    )
+    if prof["ppa_clean_mw"].max() > DRAW_MIN_MW:
+        ax.step(
+            x, _edges(prof, "ppa_clean_mw")[1], where="post", color=PPA_COLOR, ls="--", lw=1.2,
+            label="contracted clean output (PPA)",
+        )  # fmt: skip
+
+
+def _hour_axis(ax: Any, prof: pd.DataFrame) -> str:
+    """Representative days: a separator between days, one tick per day labelled with the day and the days
+    of the year it stands for; monthly periods: one tick per month. Returns the resolution's description."""
+    n = int(prof["x"].max()) + 1 if len(prof) else 0
+    ax.set_xlim(0, max(n, 1))
+    if len(prof) and (prof["day"] >= 0).all():
+        days = prof.groupby("day", sort=True)["hours"].sum() / HOURS_PER_DAY  # days of the year per rep. day
+        starts = np.arange(len(days)) * HOURS_PER_DAY
+        for s in starts[1:]:
+            ax.axvline(s, color="#999999", lw=0.6, ls=":")
+        ax.set_xticks(
+            starts + HOURS_PER_DAY / 2, [f"day {d}\n{w:,.0f} d" for d, w in days.items()], fontsize=7
+        )
+        ax.set_xticks(np.arange(0, len(days) * HOURS_PER_DAY, 6), minor=True)
+        ax.set_xlabel("representative day (days of the year it stands for) × hour of day (minor ticks: 6 h)")
+        return f"{len(days)} representative days"
+    names = [MONTH_NAMES[p - 1] if 1 <= p <= 12 else str(p) for p in prof["period"].astype(int)]
+    ax.set_xticks(prof["x"].to_numpy(dtype=float) + 0.5, names, fontsize=8)
+    ax.set_xlabel("month (monthly resolution: average MW per month)")
+    return "monthly resolution"
+
+
+def plot_hourly_supply(plan: Any, site_id: str | None = None, year: int | None = None) -> Figure:
+    """Supply by source over the representative days (or the 12 months) of one site and year.
+
+    Stacked areas: grid, each on-site option, battery discharge; battery charging below zero; facility
+    load as a solid line; the zone's contracted clean output allocated to the site (``ppa_clean_mw``, not
+    necessarily matched) dashed. Each period's MW is averaged over the year's steps, weighted by hours
+    (:func:`supply_profile`). With representative days, x is day × 24 + hour with dotted separators and
+    each day's weight (days of the year) in its label; with monthly periods x is the 12 months.
+
+    Parameters
+    ----------
+    plan : BuildPlan
+        Uses ``dispatch`` (``dispatch.csv``) and ``capacity``.
+    site_id : str, optional
+        Default: the site with the most IT MW in ``year``.
+    year : int, optional
+        Default: the last year of the dispatch table (the last horizon year with IT online).
+
+    Returns
+    -------
+    Figure
+        ``fig.axes[0]``: one stackplot collection per supply series, an optional charging collection,
+        the ``facility load`` line and an optional dashed PPA line.
+
+    Raises
+    ------
+    InputError
+        ``site_id`` or ``year`` has no rows in the dispatch table.
+    """
+    default_site, year = default_site_year(plan, year)
+    fig = Figure(figsize=(12, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    scenario = plan.meta.get("scenario", "plan")
+    if year is None:
+        _empty(ax, "no dispatch in this plan (nothing built, or a plan written before dispatch.csv)")
+        ax.set_title(f"{scenario}: supply by source", fontsize=11)
+        return fig
+    dp = plan.dispatch
+    site_id = default_site if site_id is None else site_id
+    prof = supply_profile(dp, site_id, year)
+    if prof.empty:
+        raise InputError(
+            f"no dispatch rows for site {site_id!r} in {year}",
+            file="dispatch.csv",
+            fix=f"choose a site and year with IT online; sites: {sorted(dp['site_id'].astype(str).unique())}, "
+            f"years: {sorted(dp['year'].unique().tolist())}",
+        )
+    _draw_supply(ax, prof, onsite_columns(dp))
+    resolution = _hour_axis(ax, prof)
+    ax.axhline(0.0, color="#555555", lw=0.6)
+    ax.set_ylabel("average MW")
+    ax.grid(axis="y", color="#eeeeee")
+    ax.set_axisbelow(True)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.set_title(
+        f"{scenario}: supply by source at {site_id} in {year} ({resolution}, hours-weighted over the year's steps)",
+        fontsize=11,
+    )
+    return fig

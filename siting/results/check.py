@@ -172,6 +172,7 @@ DATA_FILES = (
     "costs_by_year.csv",
     "candidates.csv",
     "serving.csv",
+    "dispatch.csv",
 )
 #: plan.json keys that differ between two identical runs: the creation time and wall-clock durations;
 #: ``plan_sha256`` does not cover them
@@ -472,6 +473,38 @@ def _check_v11(d: Path, meta: dict, tol_mw: float) -> list[str]:
     problems += _phase_power(tl, cs, tol_mw)
     problems += _final_site_mw(sites, cs, tol_mw)
     problems += _serving(d, cs, site_ids, tol_mw)
+    problems += _dispatch(d, cs, site_ids, tol_mw)
+    problems += _water(meta, cap)
+    return problems
+
+
+def _water(meta: dict, cap: pd.DataFrame, tol_m3: float = 1e-3) -> list[str]:
+    """plan.json ``water`` (optional): every site-year's water_m3 ≤ its cap_m3 and its basin's use ≤ the
+    basin's availability (relative tolerance 1e-6), and water_m3 = capacity.csv water_m3 of that site-year."""
+    rows = pd.DataFrame((meta.get("water") or {}).get("by_site_year") or [])
+    if rows.empty:
+        return []
+    missing = [k for k in ("site_id", "year", "water_m3", "cap_m3") if k not in rows]
+    if missing:
+        return [f"plan.json water.by_site_year lacks keys {missing}"]
+    problems = []
+    for used, limit in (("water_m3", "cap_m3"), ("basin_water_m3", "basin_available_m3")):
+        if limit not in rows:
+            continue
+        cap_m3 = pd.to_numeric(rows[limit], errors="coerce")
+        use_m3 = pd.to_numeric(rows[used], errors="coerce")
+        over = rows[cap_m3.notna() & (use_m3 > cap_m3 * (1 + 1e-6) + tol_m3)]
+        problems += [
+            f"water {r.site_id} {r.year}: {getattr(r, used):.6g} m3 exceeds {limit} {getattr(r, limit):.6g}"
+            for r in over.itertuples(index=False)
+        ]
+    if "water_m3" in cap.columns and len(cap):
+        both = rows.merge(cap[["site_id", "year", "water_m3"]], on=["site_id", "year"], suffixes=("", "_cap"))
+        off = both[(both["water_m3"] - both["water_m3_cap"]).abs() > tol_m3 + 1e-6 * both["water_m3"].abs()]
+        problems += [
+            f"water {r.site_id} {r.year}: plan.json water_m3 {r.water_m3:.6g} != capacity.csv {r.water_m3_cap:.6g}"
+            for r in off.itertuples(index=False)
+        ]
     return problems
 
 
@@ -502,6 +535,123 @@ def _serving(d: Path, cs: pd.DataFrame, site_ids: set, tol_mw: float) -> list[st
         f"serving.csv: {s} serves {mw:g} MW on {t.date()}, more than its IT MW (or not a step of capacity_steps.csv)"
         for (s, t), mw in served[over].items()
     ]
+    return problems
+
+
+#: Fixed columns of the optional ``dispatch.csv``; its ``onsite_<option>_mw`` columns sum to ``onsite_mw``.
+DISPATCH_COLUMNS = (
+    "site_id",
+    "step_start",
+    "year",
+    "period",
+    "hours",
+    "facility_load_mw",
+    "grid_mw",
+    "onsite_mw",
+    "battery_discharge_mw",
+    "battery_charge_mw",
+    "ppa_clean_mw",
+)
+#: dispatch.csv MW column → the capacity_steps.csv MWh column that Σ hours × MW over a step must equal
+DISPATCH_ENERGY = {
+    "grid_mw": "grid_mwh",
+    "onsite_mw": "onsite_mwh",
+    "battery_discharge_mw": "battery_discharge_mwh",
+    "facility_load_mw": "facility_mwh",
+}
+#: dispatch.csv MW column → the capacity_steps.csv capacity it cannot exceed
+DISPATCH_LIMITS = {
+    "grid_mw": "grid_mw",
+    "onsite_mw": "onsite_gas_mw",
+    "battery_discharge_mw": "battery_mw",
+    "battery_charge_mw": "battery_mw",
+}
+HOURS_PER_YEAR = 8760.0
+#: at most this many rows are named per dispatch problem (then "and N more")
+MAX_ROWS_NAMED = 5
+
+
+def _dispatch(d: Path, cs: pd.DataFrame, site_ids: set, tol_mw: float) -> list[str]:
+    """``dispatch.csv`` (when present): columns, known sites, MW ≥ 0, one row per site × step × period, the
+    energy balance of every row, and per site and step its hours and energy against ``capacity_steps.csv``."""
+    if not (d / "dispatch.csv").exists():
+        return []
+    dp = pd.read_csv(d / "dispatch.csv")
+    missing = [c for c in DISPATCH_COLUMNS if c not in dp.columns]
+    if missing:
+        return [f"dispatch.csv lacks columns {missing}"]
+    dp["site_id"] = dp["site_id"].astype(str)
+    dp["step_start"] = pd.to_datetime(dp["step_start"], format="ISO8601", errors="coerce")
+    if dp["step_start"].isna().any():
+        return ["dispatch.csv: step_start is not an ISO date in every row"]
+    problems = _unknown_sites(dp, "dispatch.csv", site_ids)
+    problems += _dispatch_rows(dp, tol_mw)
+    return problems + _dispatch_steps(dp, cs.assign(site_id=cs["site_id"].astype(str)), tol_mw)
+
+
+def _named(rows: pd.DataFrame, what: str) -> list[str]:
+    """One problem per offending dispatch row (site, step start, period), at most :data:`MAX_ROWS_NAMED`."""
+    out = [
+        f"dispatch.csv {r.site_id} {r.step_start.date()} period {r.period}: {what}"
+        for r in rows.head(MAX_ROWS_NAMED).itertuples()
+    ]
+    if len(rows) > MAX_ROWS_NAMED:
+        out.append(f"dispatch.csv: {what} in {len(rows) - MAX_ROWS_NAMED} more rows")
+    return out
+
+
+def _dispatch_rows(dp: pd.DataFrame, tol_mw: float) -> list[str]:
+    """Row invariants: MW and hours ≥ 0, unique keys, on-site options sum to ``onsite_mw``, and facility load
+    = grid + on-site + battery discharge − battery charge."""
+    onsite = [c for c in dp.columns if c.startswith("onsite_") and c.endswith("_mw") and c != "onsite_mw"]
+    problems = []
+    for c in [*DISPATCH_COLUMNS[4:], *onsite]:
+        problems += _named(dp[dp[c] < -1e-6], f"negative {c}")
+    dup = dp[dp.duplicated(["site_id", "step_start", "period"], keep="first")]
+    problems += _named(dup, "several rows for this site, step and period")
+    if onsite:
+        off = (dp[onsite].sum(axis=1) - dp["onsite_mw"]).abs() > tol_mw
+        problems += _named(dp[off], "onsite_mw is not the sum of the onsite_<option>_mw columns")
+    supply = dp["grid_mw"] + dp["onsite_mw"] + dp["battery_discharge_mw"] - dp["battery_charge_mw"]
+    gap = (dp["facility_load_mw"] - supply).abs() > tol_mw + 1e-6 * dp["facility_load_mw"].abs()
+    return problems + _named(
+        dp[gap], "energy balance broken: facility_load_mw != grid + onsite + discharge − charge"
+    )
+
+
+def _dispatch_steps(dp: pd.DataFrame, cs: pd.DataFrame, tol_mw: float) -> list[str]:
+    """Per site and step: a step of capacity_steps.csv with IT online, every such step present, Σ hours = the
+    step's length, Σ hours × MW = the step's MWh, and MW within the step's capacity."""
+    keys = ["site_id", "step_start"]
+    ref = cs.drop_duplicates(keys).set_index(keys)  # duplicates are reported by _capacity_steps_shape
+    per = dp.assign(**{c: dp[c] * dp["hours"] for c in DISPATCH_ENERGY}).groupby(keys)
+    sums = per[["hours", *DISPATCH_ENERGY]].sum()
+    unknown = sums.index.difference(ref.index)
+    problems = [f"dispatch.csv: {s} {t.date()} is not a row of capacity_steps.csv" for s, t in unknown]
+    online = ref.index[(ref["it_mw"] > tol_mw).to_numpy()]
+    problems += [
+        f"dispatch.csv has no rows for {s} {t.date()}, a step with IT online"
+        for s, t in online.difference(sums.index)
+    ]
+    common = sums.index.intersection(ref.index)
+    sums, ref = sums.loc[common], ref.loc[common]
+    step_hours = ref["step_years"] * HOURS_PER_YEAR
+    bad = common[((sums["hours"] - step_hours).abs() > 0.01 + 1e-6 * step_hours).to_numpy()]
+    problems += [f"dispatch.csv {s} {t.date()}: hours do not add up to the step's length" for s, t in bad]
+    for mw, mwh in DISPATCH_ENERGY.items():
+        if mwh not in ref.columns:
+            continue
+        off = (sums[mw] - ref[mwh]).abs() > tol_mw * step_hours + 1e-6 * ref[mwh].abs()
+        problems += [
+            f"dispatch.csv {s} {t.date()}: Σ hours × {mw} {sums.at[(s, t), mw]:.1f} != {mwh} "
+            f"{ref.at[(s, t), mwh]:.1f} of capacity_steps.csv"
+            for s, t in common[off.to_numpy()]
+        ]
+    limits = ref[sorted(set(DISPATCH_LIMITS.values()))].add_prefix("cap_")
+    cap = dp.join(limits, on=keys, how="inner")
+    for mw, limit in DISPATCH_LIMITS.items():
+        over = cap[cap[mw] > cap[f"cap_{limit}"] + tol_mw]
+        problems += _named(over, f"{mw} above {limit} of capacity_steps.csv")
     return problems
 
 

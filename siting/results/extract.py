@@ -608,7 +608,7 @@ def energy_shares(steps_tab: pd.DataFrame, m: pyo.ConcreteModel) -> dict[str, fl
     ``grid_total`` = grid + ppa."""
     grid = float(steps_tab["grid_mwh"].sum()) if len(steps_tab) else 0.0
     onsite = float(steps_tab["onsite_mwh"].sum()) if len(steps_tab) else 0.0
-    clean = min(grid, sum(_v(m.clean_mwh[z, t]) for z in m.Z for t in m.T))
+    clean = min(grid, sum(_v(v) for v in m.clean_mwh.values()))
     total = grid + onsite
     if total <= 0:
         return {"grid": 0.0, "onsite": 0.0, "ppa": 0.0, "grid_total": 0.0}
@@ -625,3 +625,87 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
     for c in df.select_dtypes("float").columns:
         df[c] = df[c].where(df[c].isna() | (df[c].abs() > 1e-7), 0.0)
     return df
+
+
+# ------------------------------------------------------------------------------------------------ dispatch
+#: Fixed columns of ``dispatch.csv`` (docs/plan-format.md); one ``onsite_<option_id>_mw`` column per on-site
+#: fuel-burning option of the scenario follows ``onsite_mw``.
+DISPATCH_KEY_COLUMNS = ["site_id", "step", "year", "step_start", "period", "day", "hour", "hours"]
+DISPATCH_MW_COLUMNS = ["facility_load_mw", "grid_mw", "onsite_mw"]
+DISPATCH_TAIL_COLUMNS = ["battery_discharge_mw", "battery_charge_mw", "ppa_clean_mw"]
+
+
+def onsite_dispatch_column(option_id: str) -> str:
+    """Column of ``dispatch.csv`` with the average MW of on-site option ``option_id``: ``onsite_<id>_mw``."""
+    return f"onsite_{option_id}_mw"
+
+
+def dispatch_table(m: pyo.ConcreteModel, d: ModelInputs, steps_tab: pd.DataFrame) -> pd.DataFrame:
+    """Average MW by source in every climate period of every step in which a site has IT online.
+
+    One row per (site, step, period) with ``hours`` > 0 of the step (``ModelInputs.step_periods``) and
+    ``it_mw`` > 0 at the site (``capacity_steps.csv``): ``facility_load_mw`` (the model's
+    ``facility_avg_mw``), ``grid_mw`` (``grid_out``), ``onsite_<option>_mw`` (``gen_out``, one column per
+    on-site fuel option) and their sum ``onsite_mw``, ``battery_discharge_mw`` / ``battery_charge_mw``
+    (``bat_dis`` / ``bat_ch``, summed over battery options; 0 without representative days), and
+    ``ppa_clean_mw`` (:func:`allocate_ppa_output`). Per row facility load = grid + on-site + discharge −
+    charge (the model's ``energy_balance``); per site and step Σ ``hours`` × MW is the step's MWh of
+    ``capacity_steps.csv``. ``day``/``hour`` are the representative day and hour (-1 for monthly periods).
+    """
+    gas = list(m.GAS)
+    cols = [
+        *DISPATCH_KEY_COLUMNS,
+        *DISPATCH_MW_COLUMNS,
+        *map(onsite_dispatch_column, gas),
+        *DISPATCH_TAIL_COLUMNS,
+    ]
+    built = steps_tab.loc[steps_tab["it_mw"] > EPS_MW, ["site_id", "step"]] if len(steps_tab) else None
+    if built is None or built.empty:
+        return pd.DataFrame(columns=cols)
+    sp = d.step_periods["hours"].rename_axis(["step", "period"]).reset_index()
+    df = built.merge(sp, on="step").sort_values(["site_id", "step", "period"], ignore_index=True)
+    keys = list(zip(df["site_id"], df["step"], df["period"], strict=True))
+    df["facility_load_mw"] = [_v(m.facility_avg_mw[k]) for k in keys]
+    df["grid_mw"] = [_v(m.grid_out[k]) for k in keys]
+    for g in gas:
+        df[onsite_dispatch_column(g)] = [_v(m.gen_out[s, g, t, p]) for s, t, p in keys]
+    df["onsite_mw"] = df[[onsite_dispatch_column(g) for g in gas]].sum(axis=1) if gas else 0.0
+    bats = list(m.BAT) if d.chronological else []
+    df["battery_discharge_mw"] = [sum((_v(m.bat_dis[s, g, t, p]) for g in bats), 0.0) for s, t, p in keys]
+    df["battery_charge_mw"] = [sum((_v(m.bat_ch[s, g, t, p]) for g in bats), 0.0) for s, t, p in keys]
+    df = _clean(df)
+    df["ppa_clean_mw"] = allocate_ppa_output(df, _zone_ppa_output(m, d), d.sites["zone_id"])
+    df["year"] = df["step"].map(d.steps["year"]).astype(int)
+    df["step_start"] = pd.to_datetime(df["step"].map(d.steps["start"])).dt.strftime("%Y-%m-%d")
+    df["day"] = df["period"].map(d.periods["day"]).astype(int)
+    df["hour"] = df["period"].map(d.periods["hour"]).astype(int)
+    return _clean(df)[cols]
+
+
+def _zone_ppa_output(m: pyo.ConcreteModel, d: ModelInputs) -> pd.Series:
+    """Contracted clean output of each zone, average MW: Σ_k cf[k, z, p] × ppa_mw[k, z, t], indexed
+    (zone_id, step, period); the same product the model's ``clean_within_contracts`` sums over hours."""
+    names = ["option_id", "zone_id", "step"]
+    mw = pd.Series({idx: _v(v) for idx, v in m.ppa_mw.items()}, dtype=float)
+    mw.index = mw.index.set_names(names) if len(mw) else pd.MultiIndex.from_tuples([], names=names)
+    cf = d.contract_cf["cf"].rename_axis(["option_id", "zone_id", "period"])
+    both = mw[mw > EPS_MW].rename("mw").reset_index().merge(cf.reset_index(), on=["option_id", "zone_id"])
+    both["out_mw"] = both["mw"] * both["cf"]
+    return both.groupby(["zone_id", "step", "period"])["out_mw"].sum()
+
+
+def allocate_ppa_output(dispatch: pd.DataFrame, zone_mw: pd.Series, site_zone: pd.Series) -> np.ndarray:
+    """A zone's contracted clean output (MW, indexed zone, step, period) shared among the rows of its
+    sites in that step and period pro rata to their ``grid_mw`` (to ``facility_load_mw`` when they draw
+    no grid power then), so that the rows of a zone sum to its contracted output. Contracted, not
+    matched: it may exceed the grid purchases (``clean_mwh`` claims at most those)."""
+    zone = dispatch["site_id"].map(site_zone).rename("zone_id")
+    key = [zone, dispatch["step"], dispatch["period"]]
+    out = pd.MultiIndex.from_arrays(key).map(zone_mw.to_dict()).to_numpy(dtype=float)
+    out = np.nan_to_num(out, nan=0.0)
+    grid_total = dispatch.groupby(key)["grid_mw"].transform("sum").to_numpy()
+    load_total = dispatch.groupby(key)["facility_load_mw"].transform("sum").to_numpy()
+    by_grid = grid_total > EPS_MW
+    weight = np.where(by_grid, dispatch["grid_mw"], dispatch["facility_load_mw"])
+    total = np.where(by_grid, grid_total, load_total)
+    return np.divide(out * weight, total, out=np.zeros(len(dispatch)), where=total > 0)

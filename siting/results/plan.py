@@ -44,9 +44,11 @@ TABLE_FILES = {
     "candidates": "candidates.csv",
     "capacity_steps": "capacity_steps.csv",
     "serving": "serving.csv",
+    "dispatch": "dispatch.csv",
 }
-#: Tables written only when they have columns (features a scenario turns on): ``serving`` (latency).
-OPTIONAL_TABLES = ("serving",)
+#: Tables written only when they have columns (features a scenario turns on): ``serving`` (latency);
+#: ``dispatch`` (absent from plans assembled by hand or loaded from before it existed).
+OPTIONAL_TABLES = ("serving", "dispatch")
 #: signals held back while a finished plan is renamed into place (delivered right after)
 _HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -94,6 +96,9 @@ class BuildPlan:
         Tidy tables (units in column names); see ``docs/plan-format.md``.
     serving : DataFrame
         Which sites serve which demand regions (``serving.csv``); empty without a ``latency`` section.
+    dispatch : DataFrame
+        Average MW by source per site, step and climate period (``dispatch.csv``); empty for plans
+        written before it existed.
     context : dict
         Map layers that are not part of the plan files (``substations``, ``transmission_lines``,
         ``states``, ``zones``); filled by :func:`siting.solve`, may be empty for a loaded plan.
@@ -109,6 +114,7 @@ class BuildPlan:
     candidates: pd.DataFrame
     capacity_steps: pd.DataFrame = field(default_factory=pd.DataFrame)
     serving: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dispatch: pd.DataFrame = field(default_factory=pd.DataFrame)
     context: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ views
@@ -160,6 +166,10 @@ class BuildPlan:
     def plot_capacity(self, **kwargs):
         """IT MW online by site and year against the target, shortfall shown."""
         return plotting.plot_capacity(self, **kwargs)
+
+    def plot_hourly_supply(self, **kwargs):
+        """Supply by source over the representative days (or months) of one site and year."""
+        return plotting.plot_hourly_supply(self, **kwargs)
 
     # ------------------------------------------------------------------ I/O
     def save(

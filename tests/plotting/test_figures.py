@@ -16,7 +16,15 @@ from siting.plotting.charts import gantt_rows, gantt_tasks
 from siting.plotting.maps import SITE_COLOR, leaflet_inline_html
 from siting.results.plan import BuildPlan
 
-EXPECTED_FILES = {"map.html", "map.png", "map.svg", "timeline.png", "costs.png", "capacity.png"}
+EXPECTED_FILES = {
+    "map.html",
+    "map.png",
+    "map.svg",
+    "timeline.png",
+    "costs.png",
+    "capacity.png",
+    "hourly_supply.svg",
+}
 
 
 def _labels(ax) -> list[str]:
