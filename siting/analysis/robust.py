@@ -88,6 +88,7 @@ FIRST_STAGE = (
     "add_mwh",
     "ret_mwh",
     "ppa_mw",
+    "cool",  # the cooling design of each site, when the scenario offers several
 )
 #: Rows of the comparison table: (metric, summary row of ``evaluate_delays``, its column), USD or MW-years.
 EVALUATED = (
@@ -257,6 +258,8 @@ def _non_anticipativity(top: pyo.ConcreteModel, blocks: list) -> None:
     keys = []
     for name in FIRST_STAGE:
         ref = blocks[0].component(name)
+        if ref is None:  # e.g. no cooling choice
+            continue
         for idx in ref:
             keys += [(name, k, idx) for k in range(1, len(blocks))]
 
@@ -285,6 +288,8 @@ def hold_first_stage(m: pyo.ConcreteModel, source: pyo.Block) -> None:
     (lower = upper bound, integers rounded, within the variable's own bounds)."""
     for name in FIRST_STAGE:
         src = source.component(name)
+        if src is None:  # e.g. no cooling choice
+            continue
         for idx, v in m.component(name).items():
             if v.fixed:
                 continue

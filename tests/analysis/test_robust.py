@@ -191,15 +191,22 @@ def test_a_fixed_seed_gives_the_same_result_and_another_seed_other_scenarios(tin
     pd.testing.assert_frame_equal(sample_lead_times(d, 3, 5, DIST), sample_lead_times(d, 3, 5, DIST))
 
 
-def test_first_stage_variables_are_tied_across_scenarios(tiny):
-    """Two scenarios: one non-anticipativity row per free first-stage variable entry (scenario 1 = 0)."""
+@pytest.mark.parametrize("cooling", ["evaporative", ["evaporative", "air"]])
+def test_first_stage_variables_are_tied_across_scenarios(tiny, cooling):
+    """Two scenarios: one non-anticipativity row per free first-stage variable entry (scenario 1 = 0),
+    including each site's cooling design when the scenario offers several (one site × two designs)."""
     sc, ds = _case(tiny)
+    sc = sc.model_copy(update={"cooling": cooling})
     d = prepare_inputs(ds, sc)
     leads = sample_lead_times(d, 2, 1, DIST)
     top = build_extensive_form(d, leads)
     b0 = top.scenario_0
-    free = sum(1 for name in FIRST_STAGE for v in b0.component(name).values() if not v.fixed)
+    present = [b0.component(n) for n in FIRST_STAGE if b0.component(n) is not None]
+    free = sum(1 for var in present for v in var.values() if not v.fixed)
     assert len(top.non_anticipativity) == free
+    assert (b0.component("cool") is not None) == isinstance(cooling, list)
+    if isinstance(cooling, list):
+        assert len(b0.cool) == 2
     assert not top.scenario_0.objective.active and top.objective.active
 
 

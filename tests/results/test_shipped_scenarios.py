@@ -21,6 +21,20 @@ def test_shipped_scenario_solves_and_plan_is_consistent(path, tmp_path):
     reread = siting.BuildPlan.load(out)
     assert reread.meta["objective_usd"] == pytest.approx(plan.objective_usd)
     assert len(reread.capacity) == len(plan.capacity)
+    assert_clean_target_and_water_cap_hold(plan.meta)
+
+
+def assert_clean_target_and_water_cap_hold(meta: dict) -> None:
+    """A plan with a clean-energy target meets it in every year from its start (hourly or annual CFE, as
+    matched), and no site uses more water than the cap."""
+    ce = meta["clean_energy"]
+    if ce["target_fraction"] is not None:
+        key = "cfe_hourly_fraction" if ce["matching"] == "hourly" else "cfe_annual_fraction"
+        due = {y: v for y, v in ce["by_year"].items() if int(y) >= (ce["start_year"] or 0)}
+        assert due and all(v[key] >= ce["target_fraction"] - 1e-6 for v in due.values())
+    cap = meta["water"]["cap_m3_per_year_per_site"]
+    if cap is not None:
+        assert all(r["water_m3"] <= cap * (1 + 1e-6) for r in meta["water"]["by_site_year"])
 
 
 def test_model_list_is_not_empty():
