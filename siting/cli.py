@@ -385,8 +385,12 @@ def pareto(
         sc = load_scenario(scenario)
         out = out or Path("results") / f"{sc.name}-pareto"
         names = [o.strip() for o in objectives.split(",") if o.strip()]
-        with _sigterm_as_interrupt(), console.status(f"solving the frontier of {scenario} …"):
-            table = pareto_frontier(sc, names, points, out=out, overwrite=force, **overrides)
+        with _sigterm_as_interrupt(), console.status(f"solving the frontier of {scenario} …") as status:
+
+            def show(p: SolveProgress) -> None:
+                status.update(f"frontier of {scenario}, {progress_text(p)}")
+
+            table = pareto_frontier(sc, names, points, out=out, overwrite=force, progress=show, **overrides)
     except SitingError as exc:
         _fail(exc, scenario)
     except KeyboardInterrupt:
@@ -436,9 +440,23 @@ def robust(
     try:
         sc = load_scenario(scenario)
         out = out or Path("results") / f"{sc.name}-robust"
-        with _sigterm_as_interrupt(), console.status(f"solving {scenarios} delay scenarios of {scenario} …"):
+        with (
+            _sigterm_as_interrupt(),
+            console.status(f"solving {scenarios} delay scenarios of {scenario} …") as status,
+        ):
+
+            def show(p: SolveProgress) -> None:
+                status.update(f"{scenario}, {progress_text(p)}")
+
             result = solve_robust(
-                sc, scenarios, seed, eval_samples=eval_samples, out=out, overwrite=force, **overrides
+                sc,
+                scenarios,
+                seed,
+                eval_samples=eval_samples,
+                out=out,
+                overwrite=force,
+                progress=show,
+                **overrides,
             )
     except SitingError as exc:
         _fail(exc, scenario)

@@ -43,6 +43,7 @@ from ..api import solve
 from ..data.load import Dataset, load_dataset
 from ..errors import InfeasibleScenarioError, InputError
 from ..model.build import TRADEOFF_OBJECTIVES
+from ..model.solve import ProgressCallback, labelled
 from ..plotting.frontier import plot_frontier
 from ..results.plan import BuildPlan, PlanExistsError
 from ..scenario import Scenario, load_scenario
@@ -114,15 +115,30 @@ def flag_dominated(table: pd.DataFrame, objectives: Sequence[str], tol: float = 
 class _Runner:
     """Solves trade-off points of one scenario and saves each as ``out/points/<k>``."""
 
-    def __init__(self, scenario: Scenario, dataset: Dataset, out: Path | None, overrides: dict) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        dataset: Dataset,
+        out: Path | None,
+        overrides: dict,
+        progress: ProgressCallback | None = None,
+    ) -> None:
         self.scenario, self.dataset, self.out, self.overrides = scenario, dataset, out, overrides
+        self.progress, self.solves = progress, 0
         self.rows: list[dict] = []
 
     def solve(self, objective: str, limits: dict[str, float]) -> tuple[BuildPlan | None, dict[str, float]]:
         """One solve: (plan or None if no plan meets the limits, its objective values)."""
+        self.solves += 1
+        report = labelled(self.progress, f"solve {self.solves}, min {objective}")
         try:
             plan = solve(
-                self.scenario, self.dataset, objective=objective, limits=limits or None, **self.overrides
+                self.scenario,
+                self.dataset,
+                objective=objective,
+                limits=limits or None,
+                progress=report,
+                **self.overrides,
             )
         except InfeasibleScenarioError:
             return None, {o: math.nan for o in TRADEOFF_OBJECTIVES}
@@ -182,6 +198,7 @@ def pareto(
     dataset: Dataset | None = None,
     data_dir: str | Path | None = None,
     overwrite: bool = False,
+    progress: ProgressCallback | None = None,
     **solver_overrides,
 ) -> pd.DataFrame:
     """Trade-off frontier of a scenario by the epsilon-constraint method (see the module docstring).
@@ -204,6 +221,10 @@ def pareto(
         As in :func:`siting.solve` (loaded once for all points).
     overwrite : bool
         Replace an earlier frontier in a non-empty ``out``.
+    progress : callable, optional
+        Called about once a second during every solve with a
+        :class:`~siting.model.solve.SolveProgress` whose ``stage`` names the solve (``"solve 2, min
+        carbon: full model"``).
     **solver_overrides
         Fields of the scenario's ``solver`` section, for every solve.
 
@@ -231,9 +252,16 @@ def pareto(
         scenario = load_scenario(scenario)
     if dataset is None:
         dataset = load_dataset(scenario, Path(data_dir) if data_dir else None)
-    run = _Runner(scenario, dataset, out, solver_overrides)
+    run = _Runner(scenario, dataset, out, solver_overrides, progress)
     primary, held = objectives[0], {}
-    primary_best = objective_values(solve(scenario, dataset, objective=primary, **solver_overrides))[primary]
+    first = solve(
+        scenario,
+        dataset,
+        objective=primary,
+        progress=labelled(progress, f"min {primary}"),
+        **solver_overrides,
+    )
+    primary_best = objective_values(first)[primary]
     for o in objectives[1:]:
         # the next frontier's primary end: the primary's minimum with every earlier objective held
         o_best, primary_best = _frontier(run, primary, o, held, primary_best, points)

@@ -68,7 +68,7 @@ from ..features.timing import first_step, ready_dates
 from ..model.build import build_model
 from ..model.inputs import ModelInputs
 from ..model.prepare import prepare_inputs
-from ..model.solve import SolveResult, solve_model
+from ..model.solve import ProgressCallback, SolveResult, labelled, solve_model
 from ..results.plan import BuildPlan, PlanExistsError
 from ..scenario import Scenario
 from .delays import evaluate_delays, lead_time_percentiles, sample_lead_months
@@ -316,6 +316,7 @@ def solve_robust(
     data_dir: str | Path | None = None,
     out: str | Path | None = None,
     overwrite: bool = False,
+    progress: ProgressCallback | None = None,
     **solver_overrides,
 ) -> RobustResult:
     """Two-stage SAA plan against K sampled interconnection delays (see the module docstring).
@@ -344,6 +345,9 @@ def solve_robust(
         Write the result there (:meth:`RobustResult.save`; checked before any solve).
     overwrite : bool
         Replace an earlier result in a non-empty ``out``.
+    progress : callable, optional
+        Called about once a second during each of the three solves (nominal plan, SAA, hedged plan) with a
+        :class:`~siting.model.solve.SolveProgress` whose ``stage`` names the solve.
     **solver_overrides
         Fields of the scenario's ``solver`` section, for every solve.
 
@@ -359,18 +363,23 @@ def solve_robust(
     scenario, dataset = load_case(scenario, dataset, data_dir, solver_overrides)
     dist = distributions if distributions is not None else delay_distributions_by_zone(zones=dataset.zones)
     timings: dict[str, float] = {}
-    nominal = _timed(timings, "nominal_seconds", solve, scenario, dataset)
+    report = labelled(progress, "nominal plan")
+    nominal = _timed(timings, "nominal_seconds", lambda: solve(scenario, dataset, progress=report))
     inputs = prepare_inputs(dataset, scenario)
     if lead_times is None:
         if n_scenarios < 1:
             raise ValueError(f"n_scenarios must be ≥ 1, got {n_scenarios}")
         lead_times = sample_lead_times(inputs, n_scenarios, seed, dist)
-    top, result = _solve_saa(inputs, lead_times, scenario, timings)
-    plan = _timed(timings, "hedged_plan_seconds", _hedged_plan, top._scenarios[0], inputs, scenario, dataset)
+    top, result = _solve_saa(inputs, lead_times, scenario, timings, progress)
+    plan = _timed(
+        timings,
+        "hedged_plan_seconds",
+        lambda: _hedged_plan(top._scenarios[0], inputs, scenario, dataset, labelled(progress, "hedged plan")),
+    )
     eval_seed = eval_seed if eval_seed is not None else (None if seed is None else seed + 1)
     volc = scenario.value_of_lost_compute_usd_per_mw_year
     comparison = _timed(
-        timings, "evaluate_seconds", compare_plans, nominal, plan, eval_samples, eval_seed, dist, volc
+        timings, "evaluate_seconds", lambda: compare_plans(nominal, plan, eval_samples, eval_seed, dist, volc)
     )
     meta = _meta(top, result, lead_times, comparison, seed, eval_samples, eval_seed, timings)
     plan.meta["robust"] = {k: v for k, v in meta.items() if k != "timings_seconds"}
@@ -385,10 +394,10 @@ def solve_robust(
     return res
 
 
-def _timed(timings: dict[str, float], key: str, fn, *args):
-    """``fn(*args)``, its wall-clock seconds recorded in ``timings[key]``."""
+def _timed(timings: dict[str, float], key: str, fn):
+    """``fn()``, its wall-clock seconds recorded in ``timings[key]``."""
     t0 = time.perf_counter()
-    out = fn(*args)
+    out = fn()
     timings[key] = time.perf_counter() - t0
     return out
 
@@ -406,13 +415,18 @@ def _solver_args(scenario: Scenario) -> tuple:
 
 
 def _solve_saa(
-    inputs: ModelInputs, lead_times: pd.DataFrame, scenario: Scenario, timings: dict[str, float]
+    inputs: ModelInputs,
+    lead_times: pd.DataFrame,
+    scenario: Scenario,
+    timings: dict[str, float],
+    progress: ProgressCallback | None = None,
 ) -> tuple[pyo.ConcreteModel, SolveResult]:
     """Build and solve the extensive form; raise when HiGHS returns no plan."""
     t1 = time.perf_counter()
     top = build_extensive_form(inputs, lead_times)
     timings["build_seconds"] = time.perf_counter() - t1
-    result = solve_model(top, *_solver_args(scenario))
+    label = f"SAA over {len(lead_times)} delay scenarios"
+    result = solve_model(top, *_solver_args(scenario), progress=labelled(progress, label))
     timings["solve_seconds"] = result.solve_seconds
     if result.status in ("infeasible", "error"):
         raise InfeasibleScenarioError(
@@ -422,12 +436,18 @@ def _solve_saa(
     return top, result
 
 
-def _hedged_plan(first: pyo.Block, inputs: ModelInputs, scenario: Scenario, dataset: Dataset) -> BuildPlan:
+def _hedged_plan(
+    first: pyo.Block,
+    inputs: ModelInputs,
+    scenario: Scenario,
+    dataset: Dataset,
+    progress: ProgressCallback | None = None,
+) -> BuildPlan:
     """The first stage of ``first`` held in a model at the nominal lead times; the rest re-optimised."""
     d = dataclasses.replace(inputs, notes=list(inputs.notes))
     m = build_model(d)
     hold_first_stage(m, first)
-    result = solve_model(m, *_solver_args(scenario))
+    result = solve_model(m, *_solver_args(scenario), progress=progress)
     if result.status in ("infeasible", "error"):
         raise InfeasibleScenarioError(
             f"the SAA's first stage cannot be operated at the nominal lead times ({result.termination})"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyomo.environ as pyo
@@ -79,6 +79,14 @@ class SolveProgress:
 
 
 ProgressCallback = Callable[[SolveProgress], None]
+
+
+def labelled(progress: ProgressCallback | None, label: str) -> ProgressCallback | None:
+    """``progress`` with ``label`` before every report's stage (``"point 3: full model"``), for analyses that
+    run several solves; None stays None."""
+    if progress is None:
+        return None
+    return lambda p: progress(replace(p, stage=f"{label}: {p.stage}"))
 
 
 @dataclass

@@ -69,7 +69,14 @@ def test_cost_time_frontier_and_carbon_among_the_earliest_plans_by_hand(tiny, tm
         overrides={"permitting_lead_time_months": 0},
         solver={"time_limit_seconds": 60, "mip_gap": 1e-7},
     )
-    table = pareto(sc, points=3, out=tmp_path / "frontier", dataset=load_dataset(sc, data))
+    seen = []
+    table = pareto(
+        sc, points=3, out=tmp_path / "frontier", dataset=load_dataset(sc, data), progress=seen.append
+    )
+    # each solve that reaches HiGHS's callbacks reports, named (one solved in presolve may not)
+    stages = {p.stage.split(":")[0] for p in seen}
+    assert "min cost" in stages and "solve 2, min time_to_power" in stages and len(stages) >= 4
+    assert all(p.stage.endswith(("full model", "warm start")) for p in seen)
 
     d1, d2 = 1 / (1 + R), 1 / (1 + R) ** 2
     full = 100 * PUE * H
