@@ -235,6 +235,9 @@ def _print_summary(plan, path: Path) -> None:
             f"energy over the horizon: grid {share['grid']:.0%}, PPA-matched grid {share['ppa']:.0%}, "
             f"on-site {share['onsite']:.0%}"
         )
+    clean_and_water = clean_and_water_text(m)
+    if clean_and_water:
+        console.print(clean_and_water)
     sites = plan.sites
     if len(sites):
         rows = [
@@ -252,6 +255,36 @@ def _print_summary(plan, path: Path) -> None:
     console.print(_num_table(("cost category", "PV (M USD)"), costs))
     _print_notes(m.get("notes", []))
     console.print(Text("plan written to ") + Text(str(path), style="bold"), soft_wrap=True)
+
+
+def clean_and_water_text(meta: dict) -> str:
+    """One line on the last year's carbon-free energy and water (empty when the plan has neither section).
+
+    >>> clean_and_water_text({"clean_energy": {"matching": "hourly", "target_fraction": 0.8, "by_year": {
+    ...     "2032": {"cfe_hourly_fraction": 0.8, "cfe_annual_fraction": 0.807}}},
+    ...     "water": {"total_m3": {"2032": 0.0}, "cap_m3_per_year_per_site": 250000.0}})
+    'clean energy in 2032 (hourly target 80 %): hourly 80 %, annual 81 % · water in 2032: 0 m3 (cap 250,000 m3 per site)'
+    """
+    parts = []
+    ce = meta.get("clean_energy") or {}
+    if ce.get("by_year"):
+        year = max(ce["by_year"])
+        v = ce["by_year"][year]
+        target = ce.get("target_fraction")
+        head = f"clean energy in {year}"
+        if target is not None:
+            head += f" ({ce['matching']} target {target:.0%})"
+        hourly = v["cfe_hourly_fraction"]
+        text = f"{head}: hourly {'–' if hourly is None else f'{hourly:.0%}'}, annual {v['cfe_annual_fraction']:.0%}"
+        parts.append(text.replace("%", " %"))
+    water = meta.get("water") or {}
+    if water.get("total_m3"):
+        year = max(water["total_m3"])
+        text = f"water in {year}: {water['total_m3'][year]:,.0f} m3"
+        if water.get("cap_m3_per_year_per_site") is not None:
+            text += f" (cap {water['cap_m3_per_year_per_site']:,.0f} m3 per site)"
+        parts.append(text)
+    return " · ".join(parts)
 
 
 def _print_notes(notes: list[str]) -> None:

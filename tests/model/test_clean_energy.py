@@ -12,6 +12,7 @@ import pytest
 from tinydata import LATENCY_SUBS, LATENCY_ZONES, POWER, zone
 
 import siting
+from siting.cli import clean_and_water_text
 from siting.data.load import load_dataset
 from siting.errors import InputError
 from siting.model.build import build_model
@@ -152,3 +153,31 @@ def test_plans_record_cfe_by_year_and_site(tiny):
     rows = pd.DataFrame(ce["by_site_year"])
     assert list(rows["site_id"].unique()) == ["a"]
     assert (rows["cfe_annual_fraction"] >= rows["cfe_hourly_fraction"] - 1e-9).all()
+
+
+def test_cli_summary_line_names_the_last_year_and_the_target():
+    """`siting solve` prints the last year's CFE (and water against its cap) under the energy shares."""
+    meta = {
+        "clean_energy": {
+            "matching": "hourly",
+            "target_fraction": 0.8,
+            "by_year": {
+                "2031": {"cfe_hourly_fraction": 0.79, "cfe_annual_fraction": 0.9},
+                "2032": {"cfe_hourly_fraction": 0.8, "cfe_annual_fraction": 0.807},
+            },
+        },
+        "water": {"total_m3": {"2032": 1234.4}, "cap_m3_per_year_per_site": 250000.0},
+    }
+    assert clean_and_water_text(meta) == (
+        "clean energy in 2032 (hourly target 80 %): hourly 80 %, annual 81 % · "
+        "water in 2032: 1,234 m3 (cap 250,000 m3 per site)"
+    )
+    monthly = {
+        "clean_energy": {
+            "matching": "annual",
+            "target_fraction": None,
+            "by_year": {"2030": {"cfe_hourly_fraction": None, "cfe_annual_fraction": 0.0}},
+        }
+    }
+    assert clean_and_water_text(monthly) == "clean energy in 2030: hourly –, annual 0 %"
+    assert clean_and_water_text({}) == ""
