@@ -257,6 +257,7 @@ def assemble_plan(
         candidates=_candidates(d, open_sites),
         capacity_steps=steps_tab,
         serving=extract.serving_table(model, d),
+        demand_regions=extract.demand_region_table(model, d),
         dispatch=extract.dispatch_table(model, d, steps_tab),
     )
     plan.meta["water"] = water_results.water_summary(model, d, steps_tab)

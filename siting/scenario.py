@@ -338,6 +338,11 @@ class DataPaths(_Strict):
     supply_chain: Path | None = None
     demand_regions: Path | None = None
     site_region_links: Path | None = None
+    hourly_weather: Path | None = Field(
+        default=None,
+        description="NetCDF of one year of hourly weather (time, lat, lon) for the representative days "
+        "(docs/bring-your-own-data.md)",
+    )
 
 
 class Overrides(_Strict):

@@ -253,13 +253,25 @@ def pareto(
     if dataset is None:
         dataset = load_dataset(scenario, Path(data_dir) if data_dir else None)
     run = _Runner(scenario, dataset, out, solver_overrides, progress)
+    table = pd.DataFrame(_frontiers(run, objectives, points))
+    table["dominated"] = flag_dominated(table, objectives)
+    if out is not None:
+        table.to_csv(out / "frontier.csv", index=False)
+        plotting.save_figure(plot_frontier(table, objectives), out / "frontier.png")
+    return table
+
+
+def _frontiers(run: _Runner, objectives: list[str], points: int) -> list[dict]:
+    """The 2-D frontiers of the primary objective against each other one in turn, every earlier one held at
+    its best; returns the rows of all points. The first solve (the primary's minimum) raises
+    :class:`InfeasibleScenarioError` when the scenario has no plan at all."""
     primary, held = objectives[0], {}
     first = solve(
-        scenario,
-        dataset,
+        run.scenario,
+        run.dataset,
         objective=primary,
-        progress=labelled(progress, f"min {primary}"),
-        **solver_overrides,
+        progress=labelled(run.progress, f"min {primary}"),
+        **run.overrides,
     )
     primary_best = objective_values(first)[primary]
     for o in objectives[1:]:
@@ -268,12 +280,7 @@ def pareto(
         if not math.isfinite(o_best):
             break
         held[o] = _hold(o_best)
-    table = pd.DataFrame(run.rows)
-    table["dominated"] = flag_dominated(table, objectives)
-    if out is not None:
-        table.to_csv(out / "frontier.csv", index=False)
-        plotting.save_figure(plot_frontier(table, objectives), out / "frontier.png")
-    return table
+    return run.rows
 
 
 def _check_objectives(objectives: Sequence[str], points: int) -> list[str]:

@@ -188,6 +188,8 @@ def sample_lead_times(
     DataFrame
         Index ``scenario`` (0 … n − 1), columns the connections' (site_id, substation_id); months.
     """
+    if n < 1:
+        raise ValueError(f"n_scenarios must be ≥ 1, got {n}")
     conns = inputs.connections.index.sort_values()
     zones = [int(z) for z in inputs.sites.loc[conns.get_level_values("site_id"), "zone_id"]]
     dist = distributions if distributions is not None else delay_distributions_by_zone()
@@ -363,41 +365,45 @@ def solve_robust(
     scenario, dataset = load_case(scenario, dataset, data_dir, solver_overrides)
     dist = distributions if distributions is not None else delay_distributions_by_zone(zones=dataset.zones)
     timings: dict[str, float] = {}
-    report = labelled(progress, "nominal plan")
-    nominal = _timed(timings, "nominal_seconds", lambda: solve(scenario, dataset, progress=report))
+    nominal = _timed(timings, "nominal_seconds", _solve_nominal, scenario, dataset, progress)
     inputs = prepare_inputs(dataset, scenario)
     if lead_times is None:
-        if n_scenarios < 1:
-            raise ValueError(f"n_scenarios must be ≥ 1, got {n_scenarios}")
         lead_times = sample_lead_times(inputs, n_scenarios, seed, dist)
     top, result = _solve_saa(inputs, lead_times, scenario, timings, progress)
-    plan = _timed(
-        timings,
-        "hedged_plan_seconds",
-        lambda: _hedged_plan(top._scenarios[0], inputs, scenario, dataset, labelled(progress, "hedged plan")),
-    )
+    first = top._scenarios[0]
+    plan = _timed(timings, "hedged_plan_seconds", _hedged_plan, first, inputs, scenario, dataset, progress)
     eval_seed = eval_seed if eval_seed is not None else (None if seed is None else seed + 1)
     volc = scenario.value_of_lost_compute_usd_per_mw_year
     comparison = _timed(
-        timings, "evaluate_seconds", lambda: compare_plans(nominal, plan, eval_samples, eval_seed, dist, volc)
+        timings, "evaluate_seconds", compare_plans, nominal, plan, eval_samples, eval_seed, dist, volc
     )
     meta = _meta(top, result, lead_times, comparison, seed, eval_samples, eval_seed, timings)
-    plan.meta["robust"] = {k: v for k, v in meta.items() if k != "timings_seconds"}
-    plan.meta["notes"] = [
-        *plan.meta["notes"],
-        f"hedged plan: first-stage decisions of a {len(lead_times)}-scenario SAA against interconnection "
-        "delays (siting.solve_robust), operated with every connection on time",
-    ]
+    _record_in_plan(plan, meta, len(lead_times))
     res = RobustResult(plan, nominal, comparison, lead_time_table(inputs, lead_times), meta)
     if out is not None:
         res.save(out, overwrite=True)
     return res
 
 
-def _timed(timings: dict[str, float], key: str, fn):
-    """``fn()``, its wall-clock seconds recorded in ``timings[key]``."""
+def _solve_nominal(scenario: Scenario, dataset: Dataset, progress: ProgressCallback | None) -> BuildPlan:
+    """The deterministic plan (:func:`siting.solve`), reporting progress as ``nominal plan``."""
+    return solve(scenario, dataset, progress=labelled(progress, "nominal plan"))
+
+
+def _record_in_plan(plan: BuildPlan, meta: dict, n_scenarios: int) -> None:
+    """The SAA's figures in the hedged plan's ``meta["robust"]``, and a note on how it was made."""
+    plan.meta["robust"] = {k: v for k, v in meta.items() if k != "timings_seconds"}
+    plan.meta["notes"] = [
+        *plan.meta["notes"],
+        f"hedged plan: first-stage decisions of a {n_scenarios}-scenario SAA against interconnection "
+        "delays (siting.solve_robust), operated with every connection on time",
+    ]
+
+
+def _timed(timings: dict[str, float], key: str, fn, *args):
+    """``fn(*args)``, its wall-clock seconds recorded in ``timings[key]``."""
     t0 = time.perf_counter()
-    out = fn()
+    out = fn(*args)
     timings[key] = time.perf_counter() - t0
     return out
 
@@ -447,7 +453,7 @@ def _hedged_plan(
     d = dataclasses.replace(inputs, notes=list(inputs.notes))
     m = build_model(d)
     hold_first_stage(m, first)
-    result = solve_model(m, *_solver_args(scenario), progress=progress)
+    result = solve_model(m, *_solver_args(scenario), progress=labelled(progress, "hedged plan"))
     if result.status in ("infeasible", "error"):
         raise InfeasibleScenarioError(
             f"the SAA's first stage cannot be operated at the nominal lead times ({result.termination})"

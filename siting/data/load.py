@@ -32,7 +32,7 @@ from ..io._validate import check_crs, check_range, csv_line_index, csv_lines, re
 from ..scenario import DATA_LAYERS, Scenario
 from .layers import load_candidate_layers, load_towns
 from .paths import DEFAULT_FILES, default_data_dir, default_models_dir  # noqa: F401 (re-exported)
-from .schemas import REQUIRED_COSTS, validate
+from .schemas import HOURLY_WEATHER_REQUIRED, HOURLY_WEATHER_VARIABLES, REQUIRED_COSTS, validate
 
 #: Layers that may be absent (then their documented default applies): tariffs → EIA fallback rule for
 #: every zone; permitting → national default row; gas_points → none (no ``dist_gas_km``);
@@ -87,6 +87,9 @@ class Dataset:
     grid_co2_hourly: pd.DataFrame | None = None
     #: Water available per site or per state (:func:`load_water_availability`); None: no limit.
     water_availability: pd.DataFrame | None = None
+    #: One year (8,760 h) of gridded hourly weather of ``data.hourly_weather`` (:func:`load_hourly_weather`;
+    #: dims ``time, lat, lon``, read lazily); None: representative days are synthesised from ``climate``.
+    hourly_weather: xr.Dataset | None = None
 
     def cost(self, name: str) -> float:
         return float(self.costs[name])
@@ -489,6 +492,11 @@ def load_dataset(scenario: Scenario | None = None, data_dir: Path | None = None)
         wpath = Path(scenario.resolve(Path(water.availability_file)))
         ds.water_availability = load_water_availability(wpath, ds.candidate_sites)
         ds.files["water_availability"] = wpath
+    hourly = getattr(scenario.data, "hourly_weather", None) if scenario is not None else None
+    if hourly is not None:
+        hpath = Path(scenario.resolve(Path(hourly)))
+        ds.hourly_weather = load_hourly_weather(hpath)
+        ds.files["hourly_weather"] = hpath
     return ds
 
 
@@ -830,3 +838,117 @@ def _add_grid_co2_hourly(ds: Dataset, scenario: Scenario) -> None:
     path = Path(scenario.resolve(Path(given)))
     ds.grid_co2_hourly = load_grid_co2_hourly(path, ds.zones)
     ds.files["grid_co2_hourly"] = path
+
+
+#: Cells per side of the dask chunks the hourly weather is read in: only the chunks of the sites' cells are
+#: read (a year of 32 × 32 cells is 36 MB per float32 variable).
+HOURLY_WEATHER_CHUNK_CELLS = 32
+_WEATHER_FIX = (
+    "save one year of hourly weather from siting.io.read_era5(...).to_netcdf(path) (variables and units in "
+    "docs/bring-your-own-data.md#hourly-weather-in-the-solve)"
+)
+
+
+def _check_hourly_weather_variables(ds: xr.Dataset, path: Path) -> list[str]:
+    """The weather variables the solve uses (:data:`HOURLY_WEATHER_REQUIRED`); InputError if one is missing,
+    not on dims (time, lat, lon) or in another unit than its name's."""
+    for options in HOURLY_WEATHER_REQUIRED:
+        if not any(v in ds for v in options):
+            raise InputError(
+                f"hourly weather lacks {' or '.join(options)} (has {', '.join(map(str, ds.data_vars)) or 'none'})",
+                file=path,
+                column=options[0],
+                fix=_WEATHER_FIX,
+            )
+    names = [v for v in HOURLY_WEATHER_VARIABLES if v in ds]
+    for v in names:
+        if set(ds[v].dims) != {"time", "lat", "lon"}:
+            raise InputError(
+                f"hourly weather variable {v} has dims {ds[v].dims}, not (time, lat, lon)",
+                file=path,
+                column=v,
+                fix="rename the dims to time, lat, lon (degrees) as read_era5 does",
+            )
+        unit, accepted = HOURLY_WEATHER_VARIABLES[v]
+        given = str(ds[v].attrs.get("units", "")).strip().lower()
+        if given and given not in accepted:
+            raise InputError(
+                f"hourly weather variable {v} is in {ds[v].attrs['units']!r}, expected {unit}",
+                file=path,
+                column=v,
+                fix=f"convert to {unit} (siting.io.read_era5 converts ERA5 units)",
+            )
+    return names
+
+
+def _hourly_weather_year(ds: xr.Dataset, path: Path) -> xr.Dataset:
+    """The 8,760 consecutive hours of the file; a leap year (8,784 h) loses 29 February (the 24 hours that
+    start on it; time labels mark the end of the hour) with a note in ``attrs["note"]``."""
+    if "time" not in ds.dims or not np.issubdtype(ds["time"].dtype, np.datetime64):
+        raise InputError(
+            "hourly weather has no datetime time axis", file=path, column="time", fix=_WEATHER_FIX
+        )
+    t = pd.DatetimeIndex(ds["time"].to_numpy())
+    gap = np.flatnonzero(np.diff(t.asi8) != 3_600_000_000_000)
+    if gap.size:
+        raise InputError(
+            f"hourly weather time steps are not consecutive hours (first break after {t[gap[0]]})",
+            file=path,
+            column="time",
+            fix="give one year of consecutive hourly time steps (UTC, labelled by the end of the hour)",
+        )
+    start = t - pd.Timedelta(hours=1)
+    feb29 = (start.month == 2) & (start.day == 29)
+    if len(t) == HOURS_PER_YEAR + 24 and feb29.sum() == 24:
+        ds = ds.isel(time=np.flatnonzero(~feb29))
+        ds.attrs["note"] = f"hourly weather {path.name}: 29 February dropped (leap year) to keep 8,760 h"
+    if ds.sizes["time"] != HOURS_PER_YEAR:
+        raise InputError(
+            f"hourly weather must hold one year of hourly data (8,760 h, or 8,784 h of a leap year); got "
+            f"{ds.sizes['time']:,} h ({t[0]} … {t[-1]})",
+            file=path,
+            column="time",
+            fix="give exactly one year of hourly time steps (e.g. 2023-01-01 01:00 … 2024-01-01 00:00 UTC)",
+        )
+    return ds
+
+
+def load_hourly_weather(path: Path) -> xr.Dataset:
+    """Gridded hourly weather of ``data.hourly_weather`` for the representative days, read lazily.
+
+    The NetCDF holds, on dims ``(time, lat, lon)`` (degrees; lon −180…180 or 0…360), ``dry_bulb_c`` (°C),
+    ``dew_point_c`` or ``wet_bulb_c`` (°C), ``ghi_w_per_m2`` (W m⁻², mean of the hour) and
+    ``wind_speed_100m_m_per_s`` (m s⁻¹), e.g. :func:`siting.io.weather.read_era5` saved with ``to_netcdf``.
+    Time labels mark the end of each hour (UTC); one year: 8,760 consecutive hours (8,784 in a leap year:
+    29 February is dropped with a note). Values (gaps, physical ranges) are checked at the sites only, when
+    the model inputs are prepared (:func:`siting.features.site_climate.site_hourly_weather`).
+
+    Returns
+    -------
+    xarray.Dataset
+        The used variables, float32, dims ``(time, lat, lon)``, lat/lon ascending, dask chunks of
+        :data:`HOURLY_WEATHER_CHUNK_CELLS`; ``attrs["source_file"]`` and, if a day was dropped,
+        ``attrs["note"]``.
+    """
+    if not path.exists():
+        raise InputError(
+            "hourly weather file not found", file=path, fix="check the path of data.hourly_weather"
+        )
+    try:
+        ds = xr.open_dataset(path)
+    except Exception as exc:
+        raise InputError(
+            f"cannot read the hourly weather NetCDF ({type(exc).__name__}: {exc})",
+            file=path,
+            fix=_WEATHER_FIX,
+        ) from None
+    names = _check_hourly_weather_variables(ds, path)
+    ds = _hourly_weather_year(ds[names], path)
+    note = ds.attrs.get("note", "")
+    if (ds["lon"] > 180).any():
+        ds = ds.assign_coords(lon=((ds["lon"] + 180.0) % 360.0) - 180.0)
+    ds = ds.sortby("lat").sortby("lon")
+    chunks = {"time": -1, "lat": HOURLY_WEATHER_CHUNK_CELLS, "lon": HOURLY_WEATHER_CHUNK_CELLS}
+    ds = ds.astype("float32").chunk(chunks)
+    ds.attrs = {"source_file": str(path), **({"note": note} if note else {})}
+    return ds

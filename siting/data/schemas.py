@@ -411,3 +411,23 @@ def _no_blanks(values: pd.Series, file, column: str) -> None:
             rows=list(values.index[blank.to_numpy()]),
             fix="fill the column in every row",
         )
+
+
+#: Variables of the hourly weather file (``data.hourly_weather``) → (unit label, accepted ``units``
+#: attributes, lower-case; a variable without a ``units`` attribute is taken to be in the unit of its name).
+#: The names and units are those of :func:`siting.io.weather.read_era5`; ``dew_point_c`` may be replaced by
+#: ``wet_bulb_c``.
+HOURLY_WEATHER_VARIABLES = {
+    "dry_bulb_c": ("°C", ("degc", "°c", "c", "celsius", "deg_c")),
+    "dew_point_c": ("°C", ("degc", "°c", "c", "celsius", "deg_c")),
+    "wet_bulb_c": ("°C", ("degc", "°c", "c", "celsius", "deg_c")),
+    "ghi_w_per_m2": ("W m⁻² (hourly mean)", ("w m-2", "w m**-2", "w/m2", "w/m^2", "w m^-2")),
+    "wind_speed_100m_m_per_s": ("m s⁻¹ at 100 m", ("m s-1", "m s**-1", "m/s", "m s^-1", "ms-1")),
+}
+#: Required hourly weather variables; the tuple entries are alternatives (one of them is needed).
+HOURLY_WEATHER_REQUIRED = (
+    ("dry_bulb_c",),
+    ("dew_point_c", "wet_bulb_c"),
+    ("ghi_w_per_m2",),
+    ("wind_speed_100m_m_per_s",),
+)

@@ -3,7 +3,8 @@ its monthly PUE/WUE from a synthesised typical day, and tsam representative hour
 
 Pure functions of an ``xarray`` climate dataset (dims ``month``, ``lat``, ``lon``; the variables of
 :data:`CLIMATE_VARIABLES`); :func:`siting.model.prepare.climate_features` chooses between the monthly and
-the representative-hours resolution.
+the representative-hours resolution. With a year of real hourly weather (scenario ``data.hourly_weather``),
+:func:`site_hourly_weather` and :func:`representative_hours_from_weather` replace the synthesised year.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import pandas as pd
 import xarray as xr
 
 from ..errors import InputError
+from ..io.weather import check_weather
 from .cooling import diurnal_profile, pue, wue_l_per_kwh
 from .geo import nearest_cell
-from .hourly import hourly_pue_wue, site_climate_features
+from .hourly import hourly_pue_wue, site_climate_features, weather_at_sites
 from .periods import representative_periods
 from .timing import TYPICAL_DAYS_IN_MONTH
 from .typical_year import synthesize_hourly_ghi, synthesize_hourly_temperature
@@ -141,7 +143,7 @@ def representative_hours(
     hourly PUE/WUE and PV capacity factors (:func:`~siting.features.solar.solar_cf_pvwatts`) follow from
     :func:`~siting.features.hourly.site_climate_features`; wind keeps the monthly Rayleigh capacity factor
     (:func:`~siting.features.wind.wind_cf_rayleigh`) in every hour of the month (the embedded climate has
-    no hourly wind). The design-peak PUE is the maximum over all 8,760
+    no hourly wind; a year of hourly weather goes through :func:`representative_hours_from_weather`). The design-peak PUE is the maximum over all 8,760
     hours, not only the representative ones.
 
     Returns
@@ -174,16 +176,26 @@ def representative_hours(
     wue_names = [n for n in names if n.startswith("wue_l_per_kwh")]
     rep = representative_periods(feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", *wue_names])
     n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
-    weight = np.repeat(rep["weight_hours"].to_numpy() / n_hour, n_hour)
-
-    def flat(name):
-        return rep[name].transpose("site", "period", "hour").to_numpy().reshape(-1, n_per * n_hour)
-
     # which calendar month each original day falls in (typical 365-day year), per representative day
     day_month = np.repeat(np.arange(12), TYPICAL_DAYS_IN_MONTH)
     assign = rep["period_of_day"].to_numpy()[: day_month.size]
     days_in = np.zeros((n_per, 12))
     np.add.at(days_in, (assign, day_month[: assign.size]), 1.0)
+    return _representative_arrays(
+        rep, feats, cooling, other_designs, np.repeat(days_in, n_hour, axis=0) * (24.0 / n_hour)
+    )
+
+
+def _representative_arrays(
+    rep: xr.Dataset, feats: xr.Dataset, cooling: str, other_designs: Sequence[str], month_hours: np.ndarray
+) -> dict:
+    """The result of :func:`representative_hours` from the clustered ``rep`` of the hourly ``feats``."""
+    n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
+    weight = np.repeat(rep["weight_hours"].to_numpy() / n_hour, n_hour)
+
+    def flat(name):
+        return rep[name].transpose("site", "period", "hour").to_numpy().reshape(-1, n_per * n_hour)
+
     return {
         **_by_design(flat, feats, cooling, other_designs),
         "periods": pd.DataFrame(
@@ -194,10 +206,106 @@ def representative_hours(
             },
             index=pd.Index(np.arange(1, n_per * n_hour + 1), name="period"),
         ),
-        "month_hours": np.repeat(days_in, n_hour, axis=0) * (24.0 / n_hour),
+        "month_hours": month_hours,
         "pue": flat("pue"),
         "wue": flat("wue_l_per_kwh"),
         "solar_cf": flat("solar_cf"),
         "wind_cf": flat("wind_cf"),
         "pue_peak": feats["pue"].max("time").to_numpy(),
     }
+
+
+#: Hourly weather variables the representative days use (:func:`representative_hours_from_weather`).
+HOURLY_WEATHER_USED = ("dry_bulb_c", "dew_point_c", "wet_bulb_c", "ghi_w_per_m2", "wind_speed_100m_m_per_s")
+
+
+def site_hourly_weather(grid: xr.Dataset, lat, lon, site_ids=None) -> xr.Dataset:
+    """Hourly weather of points (dims ``site``, ``time``) from a gridded year: nearest cell, read and checked.
+
+    :func:`~siting.features.hourly.weather_at_sites` picks the nearest cell (a site more than one grid step
+    beyond the grid is an InputError naming it); only those cells are read. Gaps (NaN) and values outside
+    physical ranges are an InputError (:func:`siting.io.weather.check_weather`). The sites keep the order of
+    ``lat``/``lon``; their own ``lat``/``lon`` are coordinates (the sun's position for PV).
+    """
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    ids = np.arange(lat.size) if site_ids is None else np.asarray(site_ids)
+    sites = pd.DataFrame({"site_id": ids, "lat": lat, "lon": lon})
+    weather = weather_at_sites(grid, sites).sel(site=ids)
+    weather = weather[[v for v in HOURLY_WEATHER_USED if v in weather]].load()
+    check_weather(weather, file=grid.attrs.get("source_file"))
+    return weather
+
+
+def _start_at_midnight(weather: xr.Dataset) -> xr.Dataset:
+    """The year rotated so that its first hour starts at 00:00 UTC (time labels mark the end of the hour):
+    representative days then run 00:00–24:00 UTC, as in the synthesised year. At most 23 hours move from the
+    end of the year to its start; the labels move with them."""
+    start_hour = (pd.DatetimeIndex(weather["time"].to_numpy()) - pd.Timedelta(hours=1)).hour
+    first = int(np.argmax(start_hour == 0))
+    n = weather.sizes["time"]
+    return weather.isel(time=np.r_[first:n, 0:first])
+
+
+def design_day_figures(pue_hourly: np.ndarray) -> dict[str, np.ndarray]:
+    """Design-day figures of hourly PUE (site × 8,760 h, whole days from 00:00): the day holding each site's
+    highest hourly PUE is its design day; ``pue_swing`` is that day's maximum − minimum PUE and
+    ``peak_window_hours`` the number of its hours above the day's mean (as :func:`monthly_pue_wue` does on
+    the synthesised days); ``pue_peak`` is the maximum over all hours."""
+    days = pue_hourly.reshape(pue_hourly.shape[0], -1, 24)
+    day = days.max(axis=-1).argmax(axis=-1)
+    design = days[np.arange(days.shape[0]), day]  # (site, hour)
+    above = design > design.mean(axis=-1, keepdims=True) + 1e-9
+    return {
+        "pue_peak": pue_hourly.max(axis=-1),
+        "pue_swing": design.max(axis=-1) - design.min(axis=-1),
+        "peak_window_hours": above.sum(axis=-1).astype(float),
+    }
+
+
+def representative_hours_from_weather(
+    weather: xr.Dataset, cooling: str, n_days: int, other_designs: Sequence[str] = ()
+) -> dict:
+    """:func:`representative_hours` on a year of real hourly weather at the sites (no synthesis).
+
+    ``weather`` (dims ``site``, ``time``; 8,760 hours, labels at the end of the hour, UTC; from
+    :func:`site_hourly_weather`) gives hourly PUE/WUE of every design, PV capacity factors
+    (:func:`~siting.features.solar.solar_cf_pvwatts`) and wind capacity factors from the hourly 100 m speed
+    (:func:`~siting.features.wind.wind_cf_power_curve`) via :func:`~siting.features.hourly.site_climate_features`;
+    the year starts at 00:00 UTC (:func:`_start_at_midnight`) and is clustered into ``n_days`` days (tsam,
+    annual means of the capacity factors and WUE preserved). ``month_hours`` counts, for each representative
+    day, the hours of every calendar month (of the hours' start times) among the days it stands for.
+    ``pue_peak``, ``pue_swing`` and ``peak_window_hours`` (and their ``*_by_design``) come from all 8,760
+    hours (:func:`design_day_figures`).
+
+    Returns
+    -------
+    dict
+        The keys of :func:`representative_hours` plus ``pue_swing`` and ``peak_window_hours`` (site,), and
+        with ``other_designs`` also ``pue_swing_by_design`` and ``peak_window_hours_by_design``.
+    """
+    weather = _start_at_midnight(weather)
+    feats = site_climate_features(weather, cooling_design=cooling)
+    names = ["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"] + _add_design_features(
+        feats, weather, other_designs
+    )
+    feats = feats[names].astype("float64").load()
+    wue_names = [n for n in names if n.startswith("wue_l_per_kwh")]
+    rep = representative_periods(feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", *wue_names])
+    n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
+    month = (pd.DatetimeIndex(feats["time"].to_numpy()) - pd.Timedelta(hours=1)).month.to_numpy() - 1
+    assign = np.repeat(rep["period_of_day"].to_numpy(), n_hour)[: month.size]
+    hours_in = np.zeros((n_per, 12))
+    np.add.at(hours_in, (assign, month[: assign.size]), 1.0)
+    out = _representative_arrays(
+        rep, feats, cooling, other_designs, np.repeat(hours_in / n_hour, n_hour, axis=0)
+    )
+    suffix = {cooling: "", **{o: f"_{o}" for o in other_designs}}
+    by_design = {
+        c: design_day_figures(feats[f"pue{x}"].transpose("site", "time").to_numpy())
+        for c, x in suffix.items()
+    }
+    out.update({k: by_design[cooling][k] for k in ("pue_peak", "pue_swing", "peak_window_hours")})
+    if other_designs:
+        for k in ("pue_peak", "pue_swing", "peak_window_hours"):
+            out[f"{k}_by_design"] = {c: f[k] for c, f in by_design.items()}
+    return out

@@ -38,6 +38,8 @@ from ..features.latency import fiber_rtt_ms, pair_distance_km, region_demand_mw,
 from ..features.site_climate import (
     monthly_pue_wue,
     representative_hours,
+    representative_hours_from_weather,
+    site_hourly_weather,
     site_monthly_climate,
 )
 from ..features.solar import solar_cf_from_monthly_ghi
@@ -163,17 +165,33 @@ def _steps_from(steps: pd.DataFrame, decision: dt.date, months) -> tuple[np.ndar
 # tables
 
 
-def climate_features(pts: xr.Dataset, scenario: Scenario) -> dict:
+def climate_features(pts: xr.Dataset, scenario: Scenario, weather: xr.Dataset | None = None) -> dict:
     """Periods, their month weights, and per-site PUE/WUE/CF by period, in the scenario's resolution.
 
     ``by_design`` maps every cooling design of the scenario to its ``pue``, ``wue`` (site × period),
     ``pue_peak``, ``pue_swing`` and ``peak_window_hours`` (site,). With one design the top-level arrays are
     that design's; with several (a per-site choice) they are bounds over the designs (:func:`_design_bounds`).
+    With ``weather`` (a year of hourly weather at the sites, :func:`site_hourly_weather`) the representative
+    days, and every PUE/WUE/CF figure of the sites, come from it (:func:`representative_hours_from_weather`)
+    instead of the monthly ``pts``; the monthly resolution ignores it.
     """
     designs = scenario.cooling_designs
     design = monthly_pue_wue(pts, designs[0])
     monthly = {c: design if c == designs[0] else monthly_pue_wue(pts, c) for c in designs}
-    if scenario.time_resolution.kind == "representative_days":
+    if scenario.time_resolution.kind == "representative_days" and weather is not None:
+        rep = representative_hours_from_weather(
+            weather, designs[0], scenario.time_resolution.n_days, designs[1:]
+        )
+        out = {**design, **rep, "chrono": True}
+        if len(designs) > 1:
+            keys = ("pue_peak", "pue_swing", "peak_window_hours")
+            for c in designs:
+                monthly[c] = {
+                    "pue": rep["pue_by_design"][c],
+                    "wue": rep["wue_by_design"][c],
+                    **{k: rep[f"{k}_by_design"][c] for k in keys},
+                }
+    elif scenario.time_resolution.kind == "representative_days":
         rep = representative_hours(pts, designs[0], scenario.time_resolution.n_days, designs[1:])
         out = {**design, **rep, "pue_peak": np.maximum(rep["pue_peak"], design["pue_peak"]), "chrono": True}
         if len(designs) > 1:
@@ -205,6 +223,26 @@ def climate_features(pts: xr.Dataset, scenario: Scenario) -> dict:
         return out
     out["by_design"] = monthly
     return {**out, **_design_bounds(monthly)}
+
+
+def _site_weather(
+    dataset: Dataset, scenario: Scenario, cand: pd.DataFrame, notes: list[str]
+) -> xr.Dataset | None:
+    """Hourly weather at the candidate sites from ``dataset.hourly_weather`` (scenario ``data.hourly_weather``)
+    when the scenario uses representative days; None otherwise (with a note if the file is then unused)."""
+    grid = getattr(dataset, "hourly_weather", None)
+    if grid is None:
+        return None
+    if scenario.time_resolution.kind != "representative_days":
+        notes.append(
+            "data.hourly_weather is used only with time_resolution representative_days: the monthly "
+            "resolution takes the climate layer"
+        )
+        return None
+    if grid.attrs.get("note"):
+        notes.append(grid.attrs["note"])
+    ids = cand["site_id"].to_numpy() if "site_id" in cand else None
+    return site_hourly_weather(grid, cand["lat"], cand["lon"], site_ids=ids)
 
 
 def _design_bounds(by_design: dict[str, dict]) -> dict[str, np.ndarray]:
@@ -778,7 +816,7 @@ def prepare_inputs(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     steps = time_grid(scenario)
     cand = _sites_that_fit(select_sites(dataset, scenario), scenario, costs, notes)
     pts = site_monthly_climate(dataset.climate, cand["lat"], cand["lon"], file=dataset.files.get("climate"))
-    clim = climate_features(pts, scenario)
+    clim = climate_features(pts, scenario, _site_weather(dataset, scenario, cand, notes))
     periods = clim["periods"]
     sites = site_table(cand, dataset, scenario, clim, steps, costs)
     site_periods = pd.DataFrame(

@@ -11,8 +11,10 @@ over the embedded default grid even if it was solved with user data layers). Not
 Zones have no polygons in the data. :func:`zone_polygons` approximates them as the Voronoi cells of the
 zone's substations, dissolved per zone and clipped to the state outlines (and to the study area).
 
-Demand regions (``demand_regions`` of ``plan.context`` or of ``context=``) and the serving lines are drawn
-only when the plan has a non-empty ``serving`` table (a scenario with a ``latency`` section): see
+Demand regions and the serving lines are drawn only for a scenario with a ``latency`` section: from the
+plan's own ``demand_regions`` table (``demand_regions.csv``, so a plan loaded from disk draws the same
+regions as the solved one), else from ``demand_regions`` of ``plan.context`` or of ``context=`` when the
+plan has a non-empty ``serving`` table (plans written before ``demand_regions.csv`` existed): see
 :func:`serving_layers`.
 """
 
@@ -45,7 +47,16 @@ ZONE_COLUMNS = ("zone_id", "zone_name", "industrial_price_usd_per_mwh", "grid_co
 #: Substations this far around the study area (degrees) shape the zone polygons.
 ZONE_PAD_DEG = 2.0
 #: Columns of :attr:`MapLayers.regions` and :attr:`MapLayers.serving`.
-REGION_LAYER_COLUMNS = ("region_id", "name", "lat", "lon", "population", "served_mw")
+REGION_LAYER_COLUMNS = (
+    "region_id",
+    "name",
+    "lat",
+    "lon",
+    "population",
+    "served_mw",
+    "demand_mw",
+    "unserved_mw",
+)
 SERVING_LAYER_COLUMNS = (
     "site_id",
     "site_name",
@@ -86,7 +97,9 @@ class MapLayers:
         ``plan.candidates`` plus ``capex_usd_per_kw`` (indicative overnight cost, see :func:`candidate_cost`).
     regions : DataFrame
         Demand regions in the study area or served (:data:`REGION_LAYER_COLUMNS`; ``population`` in
-        people, ``served_mw`` IT MW served in the serving step); empty unless the plan serves regions.
+        people, ``served_mw`` IT MW served in the serving step, ``demand_mw`` and ``unserved_mw`` its
+        latency-bound IT MW and the part not served, NaN when the plan has no ``demand_regions`` table);
+        empty unless the plan has demand regions.
     serving : DataFrame
         One row per site → region pair served in the serving step (:data:`SERVING_LAYER_COLUMNS`; ``mw``
         IT MW, ``rtt_ms`` ms, ``distance_km`` km, coordinates in degrees); empty likewise.
@@ -308,21 +321,36 @@ def candidate_cost(candidates: pd.DataFrame) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- demand regions
+def plan_regions(plan: Any) -> pd.DataFrame | None:
+    """The plan's own ``demand_regions`` table (``demand_regions.csv``: ``region_id``, ``name``, ``lat``,
+    ``lon``, ``population``, ``year``, ``step_start``, ``demand_mw``, ``served_mw``, ``unserved_mw``), or
+    None when the plan has none (no latency section, or written before the file existed)."""
+    rg = getattr(plan, "demand_regions", None)
+    if rg is None or len(rg) == 0 or not {"region_id", "lat", "lon", "step_start"} <= set(rg.columns):
+        return None
+    return rg
+
+
 def demand_regions_table(plan: Any, context: Mapping[str, Any] | None = None) -> pd.DataFrame | None:
-    """The demand regions of ``plan.context``, else of ``context`` (``region_id`` as a column).
+    """The plan's own demand regions (:func:`plan_regions`), else those of ``plan.context``, else of
+    ``context`` (``region_id`` as a column).
 
     Parameters
     ----------
     plan : BuildPlan
     context : mapping, optional
-        Layers to use where ``plan.context`` has no ``demand_regions``.
+        Layers to use where the plan has no ``demand_regions`` (a plan written before
+        ``demand_regions.csv`` existed).
 
     Returns
     -------
     DataFrame or None
-        ``region_id``, ``name``, ``lat``, ``lon`` (degrees), ``population`` (people), …; None when neither
-        has a non-empty table (a plan loaded from disk, unless ``context`` gives one).
+        ``region_id``, ``name``, ``lat``, ``lon`` (degrees), ``population`` (people), …; None when none has
+        a non-empty table.
     """
+    own = plan_regions(plan)
+    if own is not None:
+        return own.reset_index(drop=True)
     for src in (getattr(plan, "context", None) or {}, context or {}):
         regions = src.get("demand_regions")
         if regions is not None and len(regions):
@@ -333,8 +361,12 @@ def demand_regions_table(plan: Any, context: Mapping[str, Any] | None = None) ->
 
 
 def serving_year(plan: Any) -> int | None:
-    """The last horizon year (keys of ``plan.meta["targets_it_mw"]``), else the last year of
-    ``plan.serving``; None when the plan has no serving rows."""
+    """The year of the plan's ``demand_regions`` table when it has one; else the last horizon year (keys of
+    ``plan.meta["targets_it_mw"]``), else the last year of ``plan.serving``; None when the plan has neither
+    demand regions nor serving rows."""
+    own = plan_regions(plan)
+    if own is not None and "year" in own.columns:
+        return int(own["year"].max())
     sv = getattr(plan, "serving", None)
     if sv is None or len(sv) == 0:
         return None
@@ -342,24 +374,41 @@ def serving_year(plan: Any) -> int | None:
     return max(years) if years else int(sv["year"].max())
 
 
+def _serving_rows(plan: Any, year: int) -> pd.DataFrame:
+    """``plan.serving`` rows of the serving step: the ``step_start`` of the plan's ``demand_regions``
+    table, else the last step of ``year`` that has serving rows."""
+    sv = getattr(plan, "serving", None)
+    if sv is None or len(sv) == 0:
+        return pd.DataFrame(
+            columns=["site_id", "region_id", "year", "step_start", "mw", "rtt_ms", "distance_km"]
+        )
+    own = plan_regions(plan)
+    if own is not None:
+        return sv[sv["step_start"].astype(str).isin(set(own["step_start"].astype(str)))]
+    sv = sv[sv["year"].astype(int) == year]
+    return sv[sv["step_start"].astype(str) == sv["step_start"].astype(str).max()] if len(sv) else sv
+
+
 def serving_layers(plan: Any, regions: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Demand regions with the IT MW they are served, and the site → region pairs, in the last step of
-    the last horizon year (:func:`serving_year`).
+    """Demand regions with the IT MW they are served, and the site → region pairs, in the serving step:
+    the step of the plan's ``demand_regions`` table, else the last step of the last horizon year
+    (:func:`serving_year`) with serving rows.
 
     Parameters
     ----------
     plan : BuildPlan
-        A plan with a ``serving`` table (``site_id``, ``region_id``, ``year``, ``step_start``, ``mw`` IT MW,
-        ``rtt_ms`` ms, ``distance_km`` km).
+        A plan with a ``demand_regions`` or a ``serving`` table (``site_id``, ``region_id``, ``year``,
+        ``step_start``, ``mw`` IT MW, ``rtt_ms`` ms, ``distance_km`` km).
     regions : DataFrame or None
         Demand regions (:func:`demand_regions_table`).
 
     Returns
     -------
     tuple of DataFrame
-        Every region (:data:`REGION_LAYER_COLUMNS`; ``served_mw`` 0 where not served) and the served pairs
-        sorted by site and region (:data:`SERVING_LAYER_COLUMNS`); both empty when the plan serves no
-        region or ``regions`` is None. Pairs whose site or region has no coordinates are left out.
+        Every region (:data:`REGION_LAYER_COLUMNS`; ``served_mw`` 0 where not served; ``demand_mw`` and
+        ``unserved_mw`` from ``regions`` when it has them, else NaN) and the served pairs sorted by site and
+        region (:data:`SERVING_LAYER_COLUMNS`); both empty when the plan has neither demand regions nor
+        serving rows, or ``regions`` is None. Pairs whose site or region has no coordinates are left out.
     """
     empty = (
         pd.DataFrame(columns=list(REGION_LAYER_COLUMNS)),
@@ -371,8 +420,7 @@ def serving_layers(plan: Any, regions: pd.DataFrame | None) -> tuple[pd.DataFram
     reg = regions.set_index(regions["region_id"].astype(str))
     pts = pd.concat([plan.sites, plan.candidates]).drop_duplicates("site_id")
     pts.index = pts["site_id"].astype(str)
-    sv = plan.serving[plan.serving["year"].astype(int) == year]
-    sv = sv[sv["step_start"].astype(str) == sv["step_start"].astype(str).max()] if len(sv) else sv
+    sv = _serving_rows(plan, year)
     sv = sv.assign(site_id=sv["site_id"].astype(str), region_id=sv["region_id"].astype(str))
     sv = sv[sv["site_id"].isin(pts.index) & sv["region_id"].isin(reg.index)]
     sv = sv.sort_values(["site_id", "region_id"]).reset_index(drop=True)
@@ -397,6 +445,8 @@ def serving_layers(plan: Any, regions: pd.DataFrame | None) -> tuple[pd.DataFram
     out = reg.reset_index(drop=True)[["region_id", "name", "lat", "lon", "population"]].copy()
     out["region_id"] = reg.index.to_numpy()
     out["served_mw"] = out["region_id"].map(pairs.groupby("region_id")["mw"].sum()).fillna(0.0)
+    for c in ("demand_mw", "unserved_mw"):
+        out[c] = reg[c].to_numpy(dtype=float) if c in reg.columns else np.nan
     return out.sort_values("region_id").reset_index(drop=True), pairs
 
 

@@ -741,7 +741,7 @@ def plot_hourly_supply(plan: Any, site_id: str | None = None, year: int | None =
     ax.set_axisbelow(True)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_title(
-        f"{scenario}: supply by source at {site_id} in {year} ({resolution}, hours-weighted over the year's steps)",
+        f"{scenario}: supply by source at {site_id} in {year}\n({resolution}, hours-weighted over the year's steps)",
         fontsize=11,
     )
     return fig

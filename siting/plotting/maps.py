@@ -620,6 +620,7 @@ def _regions_layer(L: MapLayers) -> list:
         return []
     rgdf = gpd.GeoDataFrame(rg, geometry=gpd.points_from_xy(rg["lon"], rg["lat"]), crs=CRS)
     by = L.serving.groupby("region_id")["site_name"].agg(lambda v: ", ".join(map(str, v)))
+    unserved = rg["unserved_mw"] if "unserved_mw" in rg.columns else pd.Series(np.nan, index=rg.index)
     tips = [
         f"<b>{_esc(nm)}</b> ({_esc(r)}) · population {float(pop):,.0f}<br>"
         + (
@@ -627,7 +628,15 @@ def _regions_layer(L: MapLayers) -> list:
             if mw > 0
             else f"not served within the latency bound in {L.serving_year}"
         )
-        for r, nm, pop, mw in zip(rg["region_id"], rg["name"], rg["population"], rg["served_mw"], strict=True)
+        + (f"<br>{un:,.1f} MW unserved (counted as shortfall)" if np.isfinite(un) and un > 0 else "")
+        for r, nm, pop, mw, un in zip(
+            rg["region_id"],
+            rg["name"],
+            rg["population"],
+            rg["served_mw"],
+            unserved.astype(float),
+            strict=True,
+        )
     ]
     colors = np.where(rg["served_mw"].to_numpy(dtype=float) > 0, REGION_COLOR, UNSERVED_REGION_COLOR)
     return [

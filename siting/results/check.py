@@ -172,6 +172,7 @@ DATA_FILES = (
     "costs_by_year.csv",
     "candidates.csv",
     "serving.csv",
+    "demand_regions.csv",
     "dispatch.csv",
 )
 #: plan.json keys that differ between two identical runs: the creation time and wall-clock durations;
@@ -473,6 +474,7 @@ def _check_v11(d: Path, meta: dict, tol_mw: float) -> list[str]:
     problems += _phase_power(tl, cs, tol_mw)
     problems += _final_site_mw(sites, cs, tol_mw)
     problems += _serving(d, cs, site_ids, tol_mw)
+    problems += _demand_regions(d, cs, tol_mw)
     problems += _dispatch(d, cs, site_ids, tol_mw)
     problems += _water(meta, cap)
     return problems
@@ -534,6 +536,72 @@ def _serving(d: Path, cs: pd.DataFrame, site_ids: set, tol_mw: float) -> list[st
     problems += [
         f"serving.csv: {s} serves {mw:g} MW on {t.date()}, more than its IT MW (or not a step of capacity_steps.csv)"
         for (s, t), mw in served[over].items()
+    ]
+    return problems
+
+
+#: Columns of the optional ``demand_regions.csv`` (written with ``serving.csv``).
+DEMAND_REGION_COLUMNS = (
+    "region_id",
+    "name",
+    "lat",
+    "lon",
+    "population",
+    "year",
+    "step_start",
+    "demand_mw",
+    "served_mw",
+    "unserved_mw",
+)
+
+
+def _demand_regions(d: Path, cs: pd.DataFrame, tol_mw: float) -> list[str]:
+    """``demand_regions.csv`` (when present): its columns, one row per region id, one step of
+    ``capacity_steps.csv``, population and MW ≥ 0, ``served_mw`` ≤ ``demand_mw``, ``unserved_mw`` =
+    demand − served, and (with ``serving.csv``) every served region listed and ``served_mw`` = Σ
+    ``serving.csv`` MW of the region in that step (all within ``tol_mw``)."""
+    if not (d / "demand_regions.csv").exists():
+        return []
+    rg = pd.read_csv(d / "demand_regions.csv", dtype={"region_id": str})
+    missing = [c for c in DEMAND_REGION_COLUMNS if c not in rg.columns]
+    if missing:
+        return [f"demand_regions.csv lacks columns {missing}"]
+    name = "demand_regions.csv"
+    problems = [
+        f"{name}: region {r} appears more than once"
+        for r in sorted(set(rg["region_id"][rg["region_id"].duplicated()]))
+    ]
+    mw = rg[["demand_mw", "served_mw", "unserved_mw"]].astype(float)
+    if (mw < -tol_mw).any().any() or (rg["population"].astype(float) < 0).any():
+        problems.append(f"{name} has negative population, demand_mw, served_mw or unserved_mw")
+    over = rg[mw["served_mw"] > mw["demand_mw"] + tol_mw]
+    problems += [
+        f"{name}: {r.region_id} is served {r.served_mw:g} MW, more than its demand {r.demand_mw:g} MW"
+        for r in over.itertuples(index=False)
+    ]
+    off = rg[(mw["unserved_mw"] - (mw["demand_mw"] - mw["served_mw"])).abs() > tol_mw]
+    problems += [
+        f"{name}: {r.region_id} unserved_mw {r.unserved_mw:g} != demand_mw - served_mw"
+        for r in off.itertuples(index=False)
+    ]
+    start = pd.to_datetime(rg["step_start"], errors="coerce")
+    if start.isna().any() or start.nunique() > 1:
+        return problems + [f"{name}: step_start is not one ISO date in every row"]
+    if len(start) and start.iloc[0] not in set(pd.to_datetime(cs["step_start"])):
+        problems.append(f"{name}: step_start {start.iloc[0].date()} is not a step of capacity_steps.csv")
+    if not (d / "serving.csv").exists():
+        return problems
+    sv = pd.read_csv(d / "serving.csv", dtype={"region_id": str})
+    problems += [
+        f"serving.csv region {r} not in {name}" for r in sorted(set(sv["region_id"]) - set(rg["region_id"]))
+    ]
+    in_step = sv[pd.to_datetime(sv["step_start"], errors="coerce") == (start.iloc[0] if len(start) else None)]
+    served = rg.set_index("region_id")["served_mw"].astype(float)
+    total = in_step.groupby("region_id")["mw"].sum().reindex(served.index, fill_value=0.0)
+    bad = served[(served - total).abs() > tol_mw]
+    problems += [
+        f"{name}: {r} served_mw {v:g} != {total[r]:g} MW in serving.csv on {start.iloc[0].date()}"
+        for r, v in bad.items()
     ]
     return problems
 

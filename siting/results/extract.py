@@ -597,6 +597,50 @@ def serving_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
     return _clean(pd.DataFrame(rows, columns=SERVING_COLUMNS))
 
 
+#: Columns of ``demand_regions.csv`` (docs/plan-format.md), in order.
+DEMAND_REGION_COLUMNS = [
+    "region_id",
+    "name",
+    "lat",
+    "lon",
+    "population",
+    "year",
+    "step_start",
+    "demand_mw",
+    "served_mw",
+    "unserved_mw",
+]
+
+
+def serving_step(d: ModelInputs) -> int:
+    """The step whose serving the map draws and ``demand_regions.csv`` reports: the last step of the last
+    horizon year (``d.years[-1]``), else the last step."""
+    last = d.steps.index[d.steps["year"].astype(int) == int(d.years[-1])] if d.years else d.steps.index[:0]
+    return int(last[-1] if len(last) else d.steps.index[-1])
+
+
+def demand_region_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
+    """Every demand region of the model in the serving step (:func:`serving_step`): ``region_id``,
+    ``name``, ``lat``, ``lon`` (degrees), ``population`` (people), ``year`` and ``step_start`` of the step,
+    ``demand_mw`` (its latency-bound IT MW, ``ModelInputs.region_steps``), ``served_mw`` (Σ over sites in
+    reach of ``serve_mw``, IT MW) and ``unserved_mw`` = demand − served (≥ 0; it counts in the shortfall).
+    Without a latency section an empty frame without columns (the plan then has no ``demand_regions.csv``).
+    """
+    if not hasattr(m, "serve_mw"):
+        return pd.DataFrame()
+    t = serving_step(d)
+    served = pd.Series({(s, r): _v(m.serve_mw[s, r, t]) for (s, r) in m.L}, dtype=float)
+    by_region = served.groupby(level=1).sum() if len(served) else pd.Series(dtype=float)
+    out = d.regions[["name", "lat", "lon", "population"]].rename_axis("region_id").reset_index()
+    out["year"] = int(d.steps.at[t, "year"])
+    out["step_start"] = _date(d.steps.at[t, "start"])
+    demand = d.region_steps["demand_mw"].xs(t, level="step").astype(float)
+    out["demand_mw"] = out["region_id"].map(demand).fillna(0.0).to_numpy(dtype=float)
+    out["served_mw"] = out["region_id"].map(by_region).fillna(0.0).to_numpy(dtype=float)
+    out["unserved_mw"] = (out["demand_mw"] - out["served_mw"]).clip(lower=0.0)
+    return _clean(out[DEMAND_REGION_COLUMNS].sort_values("region_id").reset_index(drop=True))
+
+
 def emissions_by_step(m: pyo.ConcreteModel) -> dict[int, float]:
     """tCO2 per step: the model's ``emissions_t``, the same expression the carbon cap constrains."""
     return {t: _v(m.emissions_t[t]) for t in m.T}

@@ -44,11 +44,13 @@ TABLE_FILES = {
     "candidates": "candidates.csv",
     "capacity_steps": "capacity_steps.csv",
     "serving": "serving.csv",
+    "demand_regions": "demand_regions.csv",
     "dispatch": "dispatch.csv",
 }
-#: Tables written only when they have columns (features a scenario turns on): ``serving`` (latency);
-#: ``dispatch`` (absent from plans assembled by hand or loaded from before it existed).
-OPTIONAL_TABLES = ("serving", "dispatch")
+#: Tables written only when they have columns (features a scenario turns on): ``serving`` and
+#: ``demand_regions`` (latency); ``dispatch`` (absent from plans assembled by hand or loaded from before it
+#: existed).
+OPTIONAL_TABLES = ("serving", "demand_regions", "dispatch")
 #: signals held back while a finished plan is renamed into place (delivered right after)
 _HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -96,6 +98,10 @@ class BuildPlan:
         Tidy tables (units in column names); see ``docs/plan-format.md``.
     serving : DataFrame
         Which sites serve which demand regions (``serving.csv``); empty without a ``latency`` section.
+    demand_regions : DataFrame
+        Every demand region with its coordinates, population and latency-bound demand, served and unserved
+        IT MW in the serving step (``demand_regions.csv``); empty without a ``latency`` section (and in
+        plans written before it existed). The maps draw the regions from it.
     dispatch : DataFrame
         Average MW by source per site, step and climate period (``dispatch.csv``); empty for plans
         written before it existed.
@@ -114,6 +120,7 @@ class BuildPlan:
     candidates: pd.DataFrame
     capacity_steps: pd.DataFrame = field(default_factory=pd.DataFrame)
     serving: pd.DataFrame = field(default_factory=pd.DataFrame)
+    demand_regions: pd.DataFrame = field(default_factory=pd.DataFrame)
     dispatch: pd.DataFrame = field(default_factory=pd.DataFrame)
     context: dict[str, Any] = field(default_factory=dict, repr=False)
 

@@ -131,9 +131,11 @@ def test_plan_without_serving_has_no_region_layer(plain_plan):
 
 
 def test_regions_come_from_the_context_argument_when_the_plan_has_none(served_plan):
-    """A plan loaded from disk carries no regions: no region layer, unless ``context`` gives them."""
+    """A plan written before ``demand_regions.csv`` existed, loaded from disk, carries no regions: no region
+    layer, unless ``context`` gives them."""
     loaded = copy.copy(served_plan)
     loaded.context = {k: v for k, v in served_plan.context.items() if k != "demand_regions"}
+    loaded.demand_regions = pd.DataFrame()
     assert map_layers(loaded).regions.empty
     L = map_layers(loaded, context={"demand_regions": REGIONS.set_index("region_id")})
     assert list(L.regions["region_id"]) == ["east", "west"] and len(L.serving) == 2
