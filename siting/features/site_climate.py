@@ -133,6 +133,21 @@ def _by_design(flat, feats: xr.Dataset, cooling: str, others: Sequence[str]) -> 
     }
 
 
+def _cluster_days(
+    feats: xr.Dataset, weather: xr.Dataset, other_designs: Sequence[str], n_days: int
+) -> tuple[xr.Dataset, xr.Dataset]:
+    """The hourly features to cluster (PUE, WUE, solar and wind CF, and every other design's PUE and WUE),
+    loaded as float64, and their ``n_days`` representative days (tsam, keeping the annual means of the
+    capacity factors and water use)."""
+    names = ["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"] + _add_design_features(
+        feats, weather, other_designs
+    )
+    feats = feats[names].astype("float64").load()
+    wue_names = [n for n in names if n.startswith("wue_l_per_kwh")]
+    rep = representative_periods(feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", *wue_names])
+    return feats, rep
+
+
 def representative_hours(
     pts: xr.Dataset, cooling: str, n_days: int, other_designs: Sequence[str] = ()
 ) -> dict:
@@ -169,12 +184,7 @@ def representative_hours(
     feats["wind_cf"] = (
         wind_month.sel(month=feats["time"].dt.month).drop_vars("month").transpose("site", "time")
     )
-    names = ["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"] + _add_design_features(
-        feats, weather, other_designs
-    )
-    feats = feats[names].astype("float64").load()
-    wue_names = [n for n in names if n.startswith("wue_l_per_kwh")]
-    rep = representative_periods(feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", *wue_names])
+    feats, rep = _cluster_days(feats, weather, other_designs, n_days)
     n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
     # which calendar month each original day falls in (typical 365-day year), per representative day
     day_month = np.repeat(np.arange(12), TYPICAL_DAYS_IN_MONTH)
@@ -285,12 +295,7 @@ def representative_hours_from_weather(
     """
     weather = _start_at_midnight(weather)
     feats = site_climate_features(weather, cooling_design=cooling)
-    names = ["pue", "wue_l_per_kwh", "solar_cf", "wind_cf"] + _add_design_features(
-        feats, weather, other_designs
-    )
-    feats = feats[names].astype("float64").load()
-    wue_names = [n for n in names if n.startswith("wue_l_per_kwh")]
-    rep = representative_periods(feats, n_periods=n_days, preserve_means=["solar_cf", "wind_cf", *wue_names])
+    feats, rep = _cluster_days(feats, weather, other_designs, n_days)
     n_per, n_hour = rep.sizes["period"], rep.sizes["hour"]
     month = (pd.DatetimeIndex(feats["time"].to_numpy()) - pd.Timedelta(hours=1)).month.to_numpy() - 1
     assign = np.repeat(rep["period_of_day"].to_numpy(), n_hour)[: month.size]

@@ -559,8 +559,10 @@ PROFILE_COLUMNS = (
     "battery_discharge_mw",
     "battery_charge_mw",
     "ppa_clean_mw",
+    "clean_matched_mw",
 )
 GRID_COLOR = "#4292c6"
+MATCHED_COLOR = "#74c476"
 BATTERY_COLOR = "#756bb1"
 LOAD_COLOR = "black"
 PPA_COLOR = "#238b45"
@@ -628,7 +630,13 @@ def _edges(prof: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
 def _draw_supply(ax: Any, prof: pd.DataFrame, onsite: list[str]) -> None:
     """Stacked areas of supply (grid, each on-site option, battery discharge), charging below zero,
     facility load as a solid line and contracted clean output as a dashed line."""
+    prof = prof.assign(grid_other_mw=(prof["grid_mw"] - prof["clean_matched_mw"]).clip(lower=0.0))
     series = [("grid_mw", "grid", GRID_COLOR)]
+    if prof["clean_matched_mw"].max() > DRAW_MIN_MW:  # the grid split: matched by clean contracts or not
+        series = [
+            ("clean_matched_mw", "grid, matched by clean contracts", MATCHED_COLOR),
+            ("grid_other_mw", "grid, not matched", GRID_COLOR),
+        ]
     cmap = colormaps["Oranges"]
     series += [
         (
@@ -639,7 +647,7 @@ def _draw_supply(ax: Any, prof: pd.DataFrame, onsite: list[str]) -> None:
         for i, c in enumerate(onsite)
     ]
     series.append(("battery_discharge_mw", "battery discharge", BATTERY_COLOR))
-    drawn = [s for s in series if s[0] == "grid_mw" or prof[s[0]].max() > DRAW_MIN_MW]
+    drawn = [s for s in series if s[0] in ("grid_mw", "grid_other_mw") or prof[s[0]].max() > DRAW_MIN_MW]
     x, _ = _edges(prof, "grid_mw")
     ax.stackplot(
         x,
@@ -689,7 +697,9 @@ def _hour_axis(ax: Any, prof: pd.DataFrame) -> str:
 def plot_hourly_supply(plan: Any, site_id: str | None = None, year: int | None = None) -> Figure:
     """Supply by source over the representative days (or the 12 months) of one site and year.
 
-    Stacked areas: grid, each on-site option, battery discharge; battery charging below zero; facility
+    Stacked areas: grid (split into the part matched by deliverable clean contracts in the same period,
+    ``clean_matched_mw``, and the rest, when any is matched), each on-site option, battery discharge;
+    battery charging below zero; facility
     load as a solid line; the zone's contracted clean output allocated to the site (``ppa_clean_mw``, not
     necessarily matched) dashed. Each period's MW is averaged over the year's steps, weighted by hours
     (:func:`supply_profile`). With representative days, x is day × 24 + hour with dotted separators and

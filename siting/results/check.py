@@ -619,6 +619,7 @@ DISPATCH_COLUMNS = (
     "battery_discharge_mw",
     "battery_charge_mw",
     "ppa_clean_mw",
+    "clean_matched_mw",
 )
 #: dispatch.csv MW column → the capacity_steps.csv MWh column that Σ hours × MW over a step must equal
 DISPATCH_ENERGY = {
@@ -680,6 +681,8 @@ def _dispatch_rows(dp: pd.DataFrame, tol_mw: float) -> list[str]:
     if onsite:
         off = (dp[onsite].sum(axis=1) - dp["onsite_mw"]).abs() > tol_mw
         problems += _named(dp[off], "onsite_mw is not the sum of the onsite_<option>_mw columns")
+    over = dp["clean_matched_mw"] - dp["grid_mw"] > tol_mw + 1e-6 * dp["grid_mw"].abs()
+    problems += _named(dp[over], "clean_matched_mw exceeds grid_mw (only grid purchases can be matched)")
     supply = dp["grid_mw"] + dp["onsite_mw"] + dp["battery_discharge_mw"] - dp["battery_charge_mw"]
     gap = (dp["facility_load_mw"] - supply).abs() > tol_mw + 1e-6 * dp["facility_load_mw"].abs()
     return problems + _named(

@@ -34,6 +34,10 @@ CFE_DEFINITION = (
 )
 
 
+#: Tie-break weight (per MWh) that makes the matching prefer a zone's own contracts among maximal flows.
+SELF_FIRST = 1e-6
+
+
 def _values(var: pyo.Var, names: list[str]) -> pd.Series:
     """Solved values of an indexed variable on a MultiIndex named ``names`` (0 where the solver left none)."""
     vals = var.extract_values()
@@ -62,21 +66,24 @@ def matched_mwh(produced: np.ndarray, bought: np.ndarray, links: list[tuple[int,
     -------
     array (n_zones, n_cols)
         MWh matched into each load zone. Without cross-zone links it is ``min(produced, bought)``; with them
-        a maximum-flow LP per column (HiGHS through scipy).
+        a maximum-flow LP per column (HiGHS through scipy) that, among the flows matching the most MWh,
+        prefers each zone's own contracts, so that a zone is credited with a neighbour's output only
+        where its own falls short.
     """
     if all(a == b for a, b in links):
         return np.minimum(produced, bought)
     out = np.zeros_like(bought, dtype=float)
-    n = len(links)
     src = np.array([a for a, _ in links])
     dst = np.array([b for _, b in links])
     zones = np.arange(produced.shape[0])
     a_ub = np.vstack([(src[None, :] == zones[:, None]), (dst[None, :] == zones[:, None])]).astype(float)
+    # the most MWh in all; among such flows, a zone's own contracts first (a tie-break worth 1e-6 per MWh)
+    cost = -(1.0 + SELF_FIRST * (src == dst))
     for col in range(bought.shape[1]):
         b_ub = np.concatenate([produced[:, col], bought[:, col]])
         if b_ub.max(initial=0.0) <= 0:
             continue
-        res = linprog(-np.ones(n), A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+        res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
         np.add.at(out[:, col], dst, res.x)
     return out
 
@@ -110,44 +117,66 @@ def _pro_rata(
         return pd.Series(np.where(total > 0, site_mwh.to_numpy() / total * part, 0.0), index=site_mwh.index)
 
 
-def clean_energy_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
-    """CFE by site and step: ``site_id``, ``step``, ``year``, ``consumed_mwh``, ``grid_mwh``,
-    ``matched_hourly_mwh`` (NaN under monthly resolution), ``matched_annual_mwh`` (MWh). Sites with no
-    consumption are left out."""
+def _energy(m: pyo.ConcreteModel, d: ModelInputs) -> dict[str, pd.Series]:
+    """MWh of the solved plan by period: ``grid`` (site, step, period), ``onsite`` (site, step), ``produced``
+    (contracted clean output, zone, step, period) and ``bought`` (grid purchases, zone, step, period)."""
     hours = d.step_periods["hours"]
-    zone_of = d.sites["zone_id"]
-    zones = list(d.zones.index)
-    links = d.clean_links or [(z, z) for z in zones]
 
     def energy(var: pyo.Var, names: list[str]) -> pd.Series:  # MWh of an average-MW variable on (…, t, p)
         mw = _values(var, names)
         return mw * hours.reindex(mw.index.droplevel(names[:-2])).to_numpy()
 
     grid = energy(m.grid_out, ["site_id", "step", "period"])
-    onsite = (
-        energy(m.gen_out, ["site_id", "option_id", "step", "period"]).groupby(level=["site_id", "step"]).sum()
-    )
+    onsite = energy(m.gen_out, ["site_id", "option_id", "step", "period"])
     ppa = _values(m.ppa_mw, ["option_id", "zone_id", "step"]).rename("mw").to_frame()
     cf = ppa.join(d.contract_cf["cf"], how="inner")
     produced = (cf["mw"] * cf["cf"]).groupby(level=["zone_id", "step", "period"]).sum()
     produced = produced * hours.reindex(produced.index.droplevel("zone_id")).to_numpy()
-    site_zone = zone_of.reindex(grid.index.get_level_values("site_id")).to_numpy()
-    bought = grid.groupby(
-        [site_zone, grid.index.get_level_values("step"), grid.index.get_level_values("period")]
-    ).sum()
-    bought.index.names = ["zone_id", "step", "period"]
+    site_zone = d.sites["zone_id"].reindex(grid.index.get_level_values("site_id")).to_numpy()
+    levels = [site_zone, grid.index.get_level_values("step"), grid.index.get_level_values("period")]
+    bought = grid.groupby(levels).sum().rename_axis(["zone_id", "step", "period"])
+    return {
+        "grid": grid,
+        "onsite": onsite.groupby(level=["site_id", "step"]).sum(),
+        "produced": produced,
+        "bought": bought,
+    }
+
+
+def _links(d: ModelInputs) -> tuple[list, list[tuple]]:
+    zones = list(d.zones.index)
+    return zones, (d.clean_links or [(z, z) for z in zones])
+
+
+def matched_by_site_period(m: pyo.ConcreteModel, d: ModelInputs, e: dict | None = None) -> pd.Series:
+    """Clean MWh matched in each period at each site (index site_id, step, period): the zone's grid purchases
+    of the period covered by deliverable contracted clean output of the same period (:func:`matched_mwh`),
+    shared among its sites pro rata to their purchases. With representative days this is the hourly CFE's
+    numerator; with monthly periods it is matching within the month (an upper bound of hourly matching)."""
+    e = e if e is not None else _energy(m, d)
+    zones, links = _links(d)
+    per_period = _match(e["produced"], e["bought"], zones, links)
+    return _pro_rata(e["grid"], d.sites["zone_id"], e["bought"], per_period)
+
+
+def clean_energy_table(m: pyo.ConcreteModel, d: ModelInputs) -> pd.DataFrame:
+    """CFE by site and step: ``site_id``, ``step``, ``year``, ``consumed_mwh``, ``grid_mwh``,
+    ``matched_hourly_mwh`` (NaN under monthly resolution), ``matched_annual_mwh`` (MWh). Sites with no
+    consumption are left out."""
+    e = _energy(m, d)
+    zones, links = _links(d)
+    zone_of = d.sites["zone_id"]
     # annual matching: volumes over each step
-    grid_step = grid.groupby(level=["site_id", "step"]).sum()
-    bought_step = bought.groupby(level=["zone_id", "step"]).sum()
-    annual = _match(produced.groupby(level=["zone_id", "step"]).sum(), bought_step, zones, links)
+    grid_step = e["grid"].groupby(level=["site_id", "step"]).sum()
+    bought_step = e["bought"].groupby(level=["zone_id", "step"]).sum()
+    annual = _match(e["produced"].groupby(level=["zone_id", "step"]).sum(), bought_step, zones, links)
     table = pd.DataFrame(
         {"grid_mwh": grid_step, "matched_annual_mwh": _pro_rata(grid_step, zone_of, bought_step, annual)}
     )
-    table["consumed_mwh"] = table["grid_mwh"] + onsite.reindex(table.index).fillna(0.0)
+    table["consumed_mwh"] = table["grid_mwh"] + e["onsite"].reindex(table.index).fillna(0.0)
     table["matched_hourly_mwh"] = np.nan
     if d.chronological:  # hourly matching needs hours
-        hourly = _match(produced, bought, zones, links)
-        by_hour = _pro_rata(grid, zone_of, bought, hourly)
+        by_hour = matched_by_site_period(m, d, e)
         table["matched_hourly_mwh"] = by_hour.groupby(level=["site_id", "step"]).sum().reindex(table.index)
     table = table[table["consumed_mwh"] > 1e-6].reset_index()
     table["year"] = d.steps["year"].reindex(table["step"]).to_numpy()

@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from ..features.timing import DAYS_PER_MONTH_AVG, add_months
 from ..model.build import COST_CATEGORIES
 from ..model.inputs import ModelInputs
+from .clean_energy import matched_by_site_period
 
 ON = 0.5  # binaries above this are taken as 1
 EPS_MW = 1e-6
@@ -676,7 +677,7 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
 #: fuel-burning option of the scenario follows ``onsite_mw``.
 DISPATCH_KEY_COLUMNS = ["site_id", "step", "year", "step_start", "period", "day", "hour", "hours"]
 DISPATCH_MW_COLUMNS = ["facility_load_mw", "grid_mw", "onsite_mw"]
-DISPATCH_TAIL_COLUMNS = ["battery_discharge_mw", "battery_charge_mw", "ppa_clean_mw"]
+DISPATCH_TAIL_COLUMNS = ["battery_discharge_mw", "battery_charge_mw", "ppa_clean_mw", "clean_matched_mw"]
 
 
 def onsite_dispatch_column(option_id: str) -> str:
@@ -692,7 +693,10 @@ def dispatch_table(m: pyo.ConcreteModel, d: ModelInputs, steps_tab: pd.DataFrame
     ``facility_avg_mw``), ``grid_mw`` (``grid_out``), ``onsite_<option>_mw`` (``gen_out``, one column per
     on-site fuel option) and their sum ``onsite_mw``, ``battery_discharge_mw`` / ``battery_charge_mw``
     (``bat_dis`` / ``bat_ch``, summed over battery options; 0 without representative days), and
-    ``ppa_clean_mw`` (:func:`allocate_ppa_output`). Per row facility load = grid + on-site + discharge −
+    ``ppa_clean_mw`` (:func:`allocate_ppa_output`), and ``clean_matched_mw``, the part of ``grid_mw`` that
+    deliverable contracted clean output of the same period covers
+    (:func:`siting.results.clean_energy.matched_by_site_period`: hourly CFE's numerator on representative
+    days, matching within the month under monthly periods). Per row facility load = grid + on-site + discharge −
     charge (the model's ``energy_balance``); per site and step Σ ``hours`` × MW is the step's MWh of
     ``capacity_steps.csv``. ``day``/``hour`` are the representative day and hour (-1 for monthly periods).
     """
@@ -719,6 +723,8 @@ def dispatch_table(m: pyo.ConcreteModel, d: ModelInputs, steps_tab: pd.DataFrame
     df["battery_charge_mw"] = [sum((_v(m.bat_ch[s, g, t, p]) for g in bats), 0.0) for s, t, p in keys]
     df = _clean(df)
     df["ppa_clean_mw"] = allocate_ppa_output(df, _zone_ppa_output(m, d), d.sites["zone_id"])
+    matched = matched_by_site_period(m, d).reindex(pd.MultiIndex.from_tuples(keys)).fillna(0.0).to_numpy()
+    df["clean_matched_mw"] = np.divide(matched, df["hours"], out=np.zeros(len(df)), where=df["hours"] > 0)
     df["year"] = df["step"].map(d.steps["year"]).astype(int)
     df["step_start"] = pd.to_datetime(df["step"].map(d.steps["start"])).dt.strftime("%Y-%m-%d")
     df["day"] = df["period"].map(d.periods["day"]).astype(int)

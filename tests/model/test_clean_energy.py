@@ -18,6 +18,7 @@ from siting.errors import InputError
 from siting.model.build import build_model
 from siting.model.prepare import prepare_inputs
 from siting.model.solve import solve_model
+from siting.results.check import check_plan
 from siting.results.clean_energy import clean_energy_summary, matched_mwh
 
 L_MW = 100.0 * 1.07
@@ -100,6 +101,10 @@ def test_matched_mwh_along_deliverable_links_by_hand():
     own = [(0, 0), (1, 1)]
     assert matched_mwh(produced, bought, own) == pytest.approx(np.array([[4.0, 0.0], [5.0, 1.0]]))
     assert matched_mwh(produced, bought, [*own, (0, 1)]) == pytest.approx(np.array([[4.0, 0.0], [8.0, 1.0]]))
+    # among flows matching the most, a zone's own contracts come first: zone 0 produces 10 MWh and both zones
+    # buy 10; the 10 could go to either zone, and go to zone 0's own purchases
+    produced, bought = np.array([[10.0], [0.0]]), np.array([[10.0], [10.0]])
+    assert matched_mwh(produced, bought, [*own, (0, 1), (1, 0)]) == pytest.approx(np.array([[10.0], [0.0]]))
 
 
 def test_deliverable_from_adds_links(tiny):
@@ -142,7 +147,7 @@ def test_unknown_deliverable_zone_is_explained(tiny):
     assert "zone_id values" in str(err.value)
 
 
-def test_plans_record_cfe_by_year_and_site(tiny):
+def test_plans_record_cfe_by_year_and_site(tiny, tmp_path):
     """plan.json carries the clean_energy section (matching rule, definition, by year and by site)."""
     data = tiny(SITE, LATENCY_SUBS[:1], zones=LATENCY_ZONES[:1], power=[*POWER, FIRM])
     plan = siting.solve(scenario({"matching": "hourly", "target_fraction": 0.5}), data_dir=data)
@@ -153,6 +158,17 @@ def test_plans_record_cfe_by_year_and_site(tiny):
     rows = pd.DataFrame(ce["by_site_year"])
     assert list(rows["site_id"].unique()) == ["a"]
     assert (rows["cfe_annual_fraction"] >= rows["cfe_hourly_fraction"] - 1e-9).all()
+    # dispatch.csv's clean_matched_mw is the hourly numerator: Σ hours × MW per year = matched_hourly_mwh
+    dp = plan.dispatch
+    by_year = (dp["hours"] * dp["clean_matched_mw"]).groupby(dp["year"]).sum()
+    for r in rows.itertuples():
+        assert by_year[r.year] == pytest.approx(r.matched_hourly_mwh, rel=1e-6)
+    out = plan.save(tmp_path / "plan")
+    assert check_plan(out) == []
+    edited = pd.read_csv(out / "dispatch.csv")
+    edited.loc[0, "clean_matched_mw"] = edited.loc[0, "grid_mw"] + 5.0
+    edited.to_csv(out / "dispatch.csv", index=False)
+    assert any("clean_matched_mw exceeds grid_mw" in p for p in check_plan(out))
 
 
 def test_cli_summary_line_names_the_last_year_and_the_target():

@@ -30,13 +30,16 @@ def _lines(ax) -> dict[str, object]:
 
 
 def test_chart_series_and_axis_of_the_solved_case(case):
-    """Grid and engines stacked (no battery), facility load at 107 MW and the PPA dashed; 12 month ticks,
+    """Grid (matched by the PPA in the same period, and not) and engines stacked (no battery), facility load at 107 MW and the PPA dashed; 12 month ticks,
     or one tick per representative day whose weights add up to the 365 days of 2027 with a dotted
     separator between days."""
     plan, days = case
     fig = plan.plot_hourly_supply()
     ax = fig.axes[0]
-    assert set(_collections(ax)) == {"grid", "recip"}
+    # the solar PPA covers part of the grid purchases in the same period: the grid area is split
+    assert set(_collections(ax)) == {"grid, matched by clean contracts", "grid, not matched", "recip"}
+    dp = plan.dispatch
+    assert (dp["clean_matched_mw"] <= dp["grid_mw"] + 1e-6).all() and dp["clean_matched_mw"].max() > 0
     lines = _lines(ax)
     assert set(lines) == {"facility load", "contracted clean output (PPA)"}
     assert lines["contracted clean output (PPA)"].get_linestyle() == "--"
@@ -82,7 +85,7 @@ def test_hourly_supply_svg_is_written_and_reproducible(case, tmp_path):
 def _dispatch(rows: list[tuple]) -> pd.DataFrame:
     cols = ["site_id", "step", "year", "period", "day", "hour", "hours", "facility_load_mw", "grid_mw",
             "onsite_mw", "onsite_ct_mw", "battery_discharge_mw", "battery_charge_mw", "ppa_clean_mw"]  # fmt: skip
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=cols).assign(clean_matched_mw=0.0)
 
 
 def test_profile_is_hours_weighted_over_the_years_steps():
