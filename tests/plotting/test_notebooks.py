@@ -19,10 +19,10 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 
-def test_four_notebooks():
+def test_five_notebooks():
     names = [p.stem for p in NOTEBOOKS]
-    assert len(names) == 4, names
-    for key in ("quickstart", "own_data", "speed_to_power", "sensitivity"):
+    assert len(names) == 5, names
+    for key in ("quickstart", "own_data", "speed_to_power", "sensitivity", "clean_power"):
         assert any(key in n for n in names), key
 
 
