@@ -17,7 +17,7 @@ No demand charges, no network upgrade cost and 2,000 MW circuits: the higher pea
 import numpy as np
 import pandas as pd
 import pytest
-from tinydata import zone
+from tinydata import latency_scenario, zone
 
 import siting
 from siting.errors import InputError
@@ -46,20 +46,14 @@ PV_YEARS = sum(df(y) for y in range(2027, 2031))
 
 
 def scenario(**kw):
-    base = dict(
-        name="cool",
-        decision_year=2026,
-        horizon={"first_year": 2027, "last_year": 2030},
-        phase_mw=50,
-        targets_it_mw={2027: 100},
-        min_sites=0,
-        power_options=["utility_tariff"],
-        solver={"time_limit_seconds": 60, "mip_gap": 1e-7, "warm_start_sites": 0},
-        time_steps={"quarterly_months": 0},
-        cooling=["evaporative", "air"],
-    )
-    base.update(kw)
-    return siting.Scenario(**base)
+    """The 100 MW case of tinydata.latency_scenario (yearly steps 2027–2030, tariff only), offering
+    evaporative and air cooling, solved to a 1e-7 gap."""
+    base = {
+        "name": "cool",
+        "solver": {"time_limit_seconds": 60, "mip_gap": 1e-7, "warm_start_sites": 0},
+        "cooling": ["evaporative", "air"],
+    }
+    return latency_scenario(**{**base, **kw})
 
 
 @pytest.fixture
