@@ -596,18 +596,41 @@ def cross_field_problems(v: Mapping[str, Any], given: Collection[str]) -> list[t
                 "power_options needs utility_tariff or onsite_gas: nothing else supplies energy",
             )
         )
-    clean, res = v.get("clean_energy"), v.get("time_resolution")
-    if (
-        clean is not None
-        and res is not None
-        and clean.matching == "hourly"
-        and res.kind != "representative_days"
-    ):
+    return out + _clean_energy_problems(v)
+
+
+def _clean_energy_problems(v: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Hourly matching without hours, a target without any clean contract, a target after the horizon."""
+    clean, res, kinds, horizon = (
+        v.get(k) for k in ("clean_energy", "time_resolution", "power_options", "horizon")
+    )
+    if clean is None:
+        return []
+    out = []
+    if res is not None and clean.matching == "hourly" and res.kind != "representative_days":
         out.append(
             (
                 "clean_energy",
                 "clean_energy.matching: hourly needs hours: set time_resolution: {kind: representative_days} "
                 f"(time_resolution.kind is {res.kind})",
+            )
+        )
+    ppa = [k for k in (kinds or []) if k.endswith("_ppa")]
+    if clean.target_fraction and kinds is not None and not ppa:
+        out.append(
+            (
+                "clean_energy",
+                f"clean_energy.target_fraction = {clean.target_fraction:g} needs a clean contract: add "
+                "solar_ppa, wind_ppa or firm_clean_ppa to power_options (without one the target can only be "
+                "met by building no IT)",
+            )
+        )
+    if clean.start_year is not None and horizon is not None and clean.start_year > horizon.last_year:
+        out.append(
+            (
+                "clean_energy",
+                f"clean_energy.start_year = {clean.start_year} is after the horizon's last year "
+                f"{horizon.last_year}: the target would never apply; choose a year of the horizon",
             )
         )
     return out

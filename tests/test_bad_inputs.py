@@ -174,6 +174,21 @@ CASES = [
         {"carbon_cap": 5},
     ),
     Case(
+        "hourly clean matching needs representative days",
+        ["clean_energy.matching: hourly needs hours", "representative_days"],
+        {"clean_energy": {"matching": "hourly"}},
+    ),
+    Case(
+        "a clean target needs a clean contract",
+        ["clean_energy.target_fraction = 0.9 needs a clean contract", "solar_ppa"],
+        {"clean_energy": {"target_fraction": 0.9}, "power_options": ["utility_tariff", "onsite_gas"]},
+    ),
+    Case(
+        "a clean target after the horizon",
+        ["clean_energy.start_year = 2099 is after the horizon's last year"],
+        {"clean_energy": {"target_fraction": 0.5, "start_year": 2099}},
+    ),
+    Case(
         "nested unknown key",
         ["interconnection.max_distance: unknown field; did you mean 'max_distance_km'?"],
         {"interconnection": {"max_distance": 3}},
