@@ -235,6 +235,10 @@ class CleanEnergy(_Strict):
     start_year: int | None = Field(
         default=None, description="first calendar year the target applies (None: every year of the horizon)"
     )
+    scope: Literal["portfolio", "zone"] = Field(
+        default="portfolio",
+        description="the target holds for all sites together, or in every zone with sites for its own sites",
+    )
     deliverable_from: dict[str, list[str]] = Field(
         default_factory=dict,
         description="zone_id → zone_ids whose contracts may also be claimed there (deliverable neighbours)",

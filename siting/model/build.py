@@ -686,29 +686,41 @@ def clean_energy_claims(m, d):
     )
 
 
-def claimed_clean_mwh(m, t):
-    """Contracted clean MWh claimed in step t over all zones (either matching)."""
+def claimed_clean_mwh(m, t, zones=None):
+    """Contracted clean MWh claimed in step t into ``zones`` (load zones; all by default), either matching."""
+    links = [(y, z) for (y, z) in m.ZL if zones is None or z in zones]
     if m._hourly_clean:
-        return sum(m.clean_mwh[y, z, t, p] for (y, z) in m.ZL for p in m._periods_of_step[t])
-    return sum(m.clean_mwh[y, z, t] for (y, z) in m.ZL)
+        return sum(m.clean_mwh[y, z, t, p] for (y, z) in links for p in m._periods_of_step[t])
+    return sum(m.clean_mwh[y, z, t] for (y, z) in links)
 
 
-def consumed_mwh(m, t):
-    """MWh the campus consumes in step t: grid purchases plus on-site plant output (battery losses included)."""
-    return sum(m.grid_mwh[s, t] for s in m.S) + sum(
-        m._h[(t, p)] * m.gen_out[s, g, t, p] for s in m.S for g in m.GAS for p in m._periods_of_step[t]
+def consumed_mwh(m, t, sites=None):
+    """MWh ``sites`` (all by default) consume in step t: grid purchases plus on-site plant output (battery
+    losses included)."""
+    sites = list(m.S) if sites is None else sites
+    return sum(m.grid_mwh[s, t] for s in sites) + sum(
+        m._h[(t, p)] * m.gen_out[s, g, t, p] for s in sites for g in m.GAS for p in m._periods_of_step[t]
     )
 
 
 def clean_energy_target(m, d):
     """Claimed clean MWh ≥ ``clean_target_fraction`` × consumed MWh in every step from the start year
-    (hourly-matched under 24/7 matching, per step volumes under annual matching)."""
+    (hourly-matched under 24/7 matching, per step volumes under annual matching), for all sites together
+    (``clean_target_scope`` portfolio) or in every zone for its own sites (``zone``: claims into the zone,
+    from its own or deliverable contracts)."""
     if d.clean_target_fraction is None:
         return
     start = d.clean_target_start_year
     due = [t for t in m.T if start is None or int(m._step[t]["year"]) >= start]
+    f = d.clean_target_fraction
+    if d.clean_target_scope == "zone":  # every zone's sites on their own (claims into the zone)
+        m.clean_energy_target = pyo.Constraint(
+            [(z, t) for z in m.Z for t in due],
+            rule=lambda m, z, t: claimed_clean_mwh(m, t, [z]) >= f * consumed_mwh(m, t, m._sites_of_zone[z]),
+        )
+        return
     m.clean_energy_target = pyo.Constraint(
-        due, rule=lambda m, t: claimed_clean_mwh(m, t) >= d.clean_target_fraction * consumed_mwh(m, t)
+        due, rule=lambda m, t: claimed_clean_mwh(m, t) >= f * consumed_mwh(m, t)
     )
 
 

@@ -201,6 +201,11 @@ class ModelInputs:
     clean_target_start_year: int | None = _f(
         "calendar year", "scenario.clean_energy.start_year (None: the whole horizon)", default=None
     )
+    clean_target_scope: str = _f(
+        "–",
+        "scenario.clean_energy.scope: 'portfolio' (all sites) or 'zone' (each zone's sites)",
+        default="portfolio",
+    )
     clean_links: list[tuple] = _f(
         "(zone_id, zone_id)",
         "prepare.clean_links: (contract zone, load zone) pairs a claim may use: each zone with itself, plus "

@@ -975,6 +975,7 @@ def _clean_energy_fields(scenario: Scenario, zones: pd.DataFrame, dataset: Datas
         "clean_matching": ce.matching,
         "clean_target_fraction": ce.target_fraction,
         "clean_target_start_year": ce.start_year,
+        "clean_target_scope": ce.scope,
         "clean_links": clean_links(zones, scenario, notes, dataset.zones),
     }
 

@@ -214,6 +214,7 @@ def clean_energy_summary(m: pyo.ConcreteModel, d: ModelInputs) -> dict:
         "matching": d.clean_matching,
         "target_fraction": d.clean_target_fraction,
         "start_year": d.clean_target_start_year,
+        "scope": d.clean_target_scope,
         "deliverable_links": [[str(a), str(b)] for a, b in d.clean_links if a != b],
         "definition": CFE_DEFINITION,
         "by_year": by_year,

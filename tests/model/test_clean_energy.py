@@ -197,3 +197,40 @@ def test_cli_summary_line_names_the_last_year_and_the_target():
     }
     assert clean_and_water_text(monthly) == "clean energy in 2030: hourly –, annual 0 %"
     assert clean_and_water_text({}) == ""
+
+
+def test_zone_scope_makes_every_zone_meet_the_target_on_its_own(tiny):
+    """Two 100 MW sites (L = 107 MW each) in two zones, monthly resolution, annual matching, target 0.5.
+    Solar nets 20 USD/MWh in zone 1 (wholesale 30) but 40 in zone 2 (wholesale 10). Portfolio scope: zone
+    1's site is matched in full (0.5 × 2 L = L, all its grid MWh), with solar MW = L × 8,760 h / E₁ in zone 1
+    (E_z = Σ_p h_p cf_p of zone z's solar, h/yr) and none in zone 2. Zone scope: each zone matches 0.5 L on
+    its own: 0.5 L × 8,760 / E_z in each."""
+    zones = [zone(1, "One", 1.0), zone(2, "Two", 1.0, wholesale_price_usd_per_mwh=10.0)]
+    sites = [*SITE, {"site_id": "b", "name": "B", "lat": 35.0, "lon": -89.5, "zone_id": 2, "max_it_mw": 100}]
+    subs = [
+        *LATENCY_SUBS[:1],
+        {"substation_id": 2, "lat": 35.0, "lon": -89.5, "zone_id": 2, "headroom_mw": 500},
+    ]
+    data = tiny(sites, subs, zones=zones, power=POWER)
+    mw = {}
+    for scope in ("portfolio", "zone"):
+        sc = siting.Scenario(
+            name="scope",
+            decision_year=2026,
+            horizon={"first_year": 2027, "last_year": 2028},
+            phase_mw=50,
+            targets_it_mw={2027: 200},
+            power_options=["utility_tariff", "solar_ppa"],
+            time_steps={"quarterly_months": 0},
+            clean_energy={"target_fraction": 0.5, "scope": scope},
+            solver={"time_limit_seconds": 60, "mip_gap": 1e-7, "warm_start_sites": 0},
+        )
+        d = prepare_inputs(load_dataset(sc, data), sc)
+        m = build_model(d)
+        assert solve_model(m, time_limit_seconds=60, mip_gap=1e-7, seed=1).status == "optimal"
+        t = d.first_step_of_year(2027)
+        mw[scope] = {z: m.ppa_mw["solar", z, t].value for z in (1, 2)}
+    e = {z: float((d.periods["hours"] * d.contract_cf.xs(("solar", z))["cf"]).sum()) for z in (1, 2)}
+    assert mw["portfolio"][1] == pytest.approx(L_MW * 8760.0 / e[1], rel=1e-6)
+    assert mw["portfolio"][2] == pytest.approx(0.0, abs=1e-6)
+    assert mw["zone"] == pytest.approx({z: 0.5 * L_MW * 8760.0 / e[z] for z in (1, 2)}, rel=1e-6)
