@@ -332,14 +332,13 @@ def load_permitting(path: Path) -> pd.DataFrame:
             df[col] = ""
     key = df["state"] + "/" + df["county_fips"].fillna("")
     dup = key.duplicated(keep=False)
-    if dup.any():
-        raise InputError(
-            f"permitting has duplicate state/county rows: {sorted(set(key[dup]))[:5]}",
-            file=path,
-            column="state",
-            rows=csv_lines(dup),
-            fix="keep one row per state (and per county_fips for county overrides)",
-        )
+    refuse_duplicates(
+        dup,
+        path,
+        column="state",
+        message=f"permitting has duplicate state/county rows: {sorted(set(key[dup]))[:5]}",
+        fix="keep one row per state (and per county_fips for county overrides)",
+    )
     if not ((df["state"] == "US") & df["county_fips"].isna()).any():
         df = pd.concat([df, national_default_permitting()], ignore_index=True)
     return df.reset_index(drop=True)
@@ -366,19 +365,24 @@ def empty_supply_chain() -> pd.DataFrame:
     )
 
 
+def refuse_duplicates(dup: pd.Series, path: Path, column: str, message: str, fix: str) -> None:
+    """Raise :class:`InputError` naming the CSV lines of ``dup`` (rows that share a key) when there are any."""
+    if dup.any():
+        raise InputError(message, file=path, column=column, rows=csv_lines(dup), fix=fix)
+
+
 def load_supply_chain(path: Path, power_options: pd.DataFrame | None = None) -> pd.DataFrame:
     """National caps on new deliveries: ``option_id``, ``year``, ``max_new_mw_per_year`` (MW/yr), ``source``,
     ``flag``; one row per option and year (an option or year without a row is uncapped)."""
     df = validate(_read_csv(path, "supply_chain"), "supply_chain", path)
     dup = df.duplicated(["option_id", "year"], keep=False)
-    if dup.any():
-        raise InputError(
-            "supply_chain has more than one row for the same option and year",
-            file=path,
-            column="year",
-            rows=csv_lines(dup),
-            fix="keep one row per (option_id, year)",
-        )
+    refuse_duplicates(
+        dup,
+        path,
+        column="year",
+        message="supply_chain has more than one row for the same option and year",
+        fix="keep one row per (option_id, year)",
+    )
     if power_options is not None:
         unknown = ~df["option_id"].isin(set(power_options["option_id"]))
         if unknown.any():
@@ -534,14 +538,13 @@ def load_water_availability(path: Path, sites: pd.DataFrame) -> pd.DataFrame:
             fix=f"use {key} values of candidate_sites or delete those rows",
         )
     dup = basin.duplicated(keep=False)
-    if dup.any():
-        raise InputError(
-            f"water_availability has more than one row for the same {key}",
-            file=path,
-            column=key,
-            rows=csv_lines(dup),
-            fix=f"keep one row per {key}",
-        )
+    refuse_duplicates(
+        dup,
+        path,
+        column=key,
+        message=f"water_availability has more than one row for the same {key}",
+        fix=f"keep one row per {key}",
+    )
     return pd.DataFrame(
         {
             "level": "site" if key == "site_id" else "state",
@@ -596,14 +599,13 @@ def load_site_region_links(path: Path, sites: pd.DataFrame, regions: pd.DataFram
                 fix=f"use {col} values of {layer} or delete those rows",
             )
     dup = df.duplicated(["site_id", "region_id"], keep=False)
-    if dup.any():
-        raise InputError(
-            "site_region_links has more than one row for the same site and region",
-            file=path,
-            column="region_id",
-            rows=csv_lines(dup),
-            fix="keep one row per (site_id, region_id)",
-        )
+    refuse_duplicates(
+        dup,
+        path,
+        column="region_id",
+        message="site_region_links has more than one row for the same site and region",
+        fix="keep one row per (site_id, region_id)",
+    )
     return df.set_index(["site_id", "region_id"]).sort_index()
 
 
@@ -760,14 +762,13 @@ def _check_grid_co2_keys(df: pd.DataFrame, form: str, zones: pd.DataFrame, path:
         )
     keys = ["zone_id", *next(c for c, f in GRID_CO2_FORMS if f == form)]
     dup = df.duplicated(keys, keep=False)
-    if dup.any():
-        raise InputError(
-            f"grid CO2 hourly file has more than one row for the same {' and '.join(keys)}",
-            file=path,
-            column=keys[-1],
-            rows=csv_lines(dup),
-            fix=f"keep one row per ({', '.join(keys)})",
-        )
+    refuse_duplicates(
+        dup,
+        path,
+        column=keys[-1],
+        message=f"grid CO2 hourly file has more than one row for the same {' and '.join(keys)}",
+        fix=f"keep one row per ({', '.join(keys)})",
+    )
     counts = df.groupby("zone_id").size()
     allowed = GRID_CO2_ROWS_PER_ZONE[form]
     short = counts[~counts.isin(allowed)]
