@@ -6,7 +6,9 @@ default monthly time resolution) and runs in a fresh subprocess under a hard add
 (``resource.setrlimit(RLIMIT_AS)``, 8 GiB by default) so that the machine survives. The subprocess measures:
 
 * **load s** — :func:`siting.data.load.load_dataset` (scenario, every layer, the sites' CSV);
-* **build s** — :func:`siting.model.prepare.prepare_inputs` + :func:`siting.model.build.build_model`;
+* **build s** — :func:`siting.model.prepare.prepare_inputs`, the screen of ``solver.screen_sites`` when
+  ``--screen N`` sets it (:func:`siting.api.screen`: **model sites** are the sites the model then holds)
+  and :func:`siting.model.build.build_model`;
 * **hand-off s** — Pyomo → HiGHS, the two steps of :func:`siting.model.solve.solve_model`, timed apart:
   ``LinearStandardFormCompiler().write`` (**compile s**) and ``siting.model.solve._highs_model`` (arrays +
   ``Highs.passModel``, **pass s**);
@@ -33,7 +35,7 @@ Timings depend on the load of the machine: on a shared machine, rerun before com
 Run::
 
     python benchmarks/bench_scale.py [--sizes 100,1000,10000] [--time-limit 600] [--memory-gib 8]
-                                     [--wall-limit S] [--seed 0] [--csv results/bench_scale.csv]
+                                     [--wall-limit S] [--seed 0] [--screen N] [--csv results/bench_scale.csv]
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ import time
 from pathlib import Path
 
 import highspy
+import yaml
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +63,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scale_sites import load_layers, write_scale_case  # noqa: E402
 
+from siting.api import screen  # noqa: E402  (solve's screen of large candidate sets)
 from siting.data.load import load_dataset  # noqa: E402
 from siting.model.build import build_model  # noqa: E402
 from siting.model.prepare import prepare_inputs  # noqa: E402
@@ -71,6 +75,7 @@ GIB = 1024**3
 #: Columns of the table and the CSV, in order.
 COLUMNS = (
     "candidates",
+    "model_sites",
     "status",
     "variables",
     "integer_variables",
@@ -166,7 +171,8 @@ def run_size(scenario_path: Path, out: Path, time_limit_seconds: float) -> dict:
     dataset = load_dataset(scenario)
     _stage(result, out, "prepare", time.perf_counter() - t)
     t = time.perf_counter()
-    inputs = prepare_inputs(dataset, scenario)
+    inputs = screen(prepare_inputs(dataset, scenario), scenario.solver.screen_sites)
+    result["model_sites"] = len(inputs.sites)
     _stage(result, out, "build_model", time.perf_counter() - t)
     model = build_model(inputs)
     result["build_s"] = time.perf_counter() - t
@@ -270,6 +276,10 @@ def measure(n: int, work: Path, args: argparse.Namespace, dataset) -> dict:
     """Write the case of size ``n`` and run it in a fresh, memory-capped subprocess; one table row."""
     case = work / f"scale_{n}"
     scenario = write_scale_case(n, case, args.seed, args.time_limit, dataset)
+    if args.screen:
+        text = yaml.safe_load(scenario.read_text())
+        text.setdefault("solver", {})["screen_sites"] = args.screen
+        scenario.write_text(yaml.safe_dump(text, sort_keys=False))
     out = case / "result.json"
     cmd = [sys.executable, __file__, "--child", str(scenario), "--result", str(out)]
     cmd += ["--time-limit", str(args.time_limit)]
@@ -419,6 +429,12 @@ def _parser() -> argparse.ArgumentParser:
         help="wall-clock cap per size, all stages (s; time limit + 1200)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the site draws")
+    p.add_argument(
+        "--screen",
+        type=int,
+        default=0,
+        help="solver.screen_sites of every case: build the model over this many screened sites (0: all)",
+    )
     p.add_argument("--csv", default=str(ROOT / "results" / "bench_scale.csv"), help="CSV written")
     p.add_argument("--workdir", default=None, help="keep the cases here (default: a temporary directory)")
     p.add_argument("--from-csv", default=None, help="print the table and growth rates of an earlier CSV")

@@ -12,12 +12,18 @@ from pathlib import Path
 import pandas as pd
 
 from .data.load import Dataset, load_dataset, sha256_file
-from .errors import InfeasibleScenarioError
+from .errors import InfeasibleScenarioError, InputError
 from .model.build import EMISSIONS_DEFINITION, add_epsilon_limits, build_model, set_objective
 from .model.inputs import ModelInputs
-from .model.precheck import ValidationReport, add_target_notes, check_region, target_feasibility
+from .model.precheck import (
+    ValidationReport,
+    add_target_notes,
+    check_region,
+    size_notes,
+    target_feasibility,
+)
 from .model.prepare import prepare_inputs
-from .model.screen import warm_start_sites
+from .model.screen import restrict_to_sites, screened_sites, warm_start_sites
 from .model.solve import ProgressCallback, SolveResult, no_plan_message, solve_model
 from .results import extract
 from .results import water as water_results
@@ -101,6 +107,7 @@ def solve(
 
     t1 = time.perf_counter()
     inputs = prepare_inputs(dataset, scenario)
+    inputs = screen(inputs, scenario.solver.screen_sites)
     _precheck(inputs)
     model = build_model(inputs)
     _tradeoff(model, inputs, objective, limits)
@@ -118,6 +125,27 @@ def solve(
     timings["total_seconds"] = time.perf_counter() - t0
     plan.meta["timings_seconds"] = {k: round(v, 3) for k, v in timings.items()}
     return plan
+
+
+def screen(d: ModelInputs, n_sites: int) -> ModelInputs:
+    """``d`` cut down to the screen's short list when it has more than ``n_sites`` candidates
+    (``solver.screen_sites``; 0: no screen), with a note saying what the plan then holds over."""
+    if n_sites <= 0 or len(d.sites) <= n_sites:
+        return d
+    if n_sites < d.min_sites:
+        raise InputError(
+            f"solver.screen_sites = {n_sites} keeps fewer sites than min_sites = {d.min_sites}",
+            field="solver.screen_sites",
+            fix=f"set screen_sites ≥ {d.min_sites}, or 0 to keep every site",
+        )
+    keep = screened_sites(d, n_sites)
+    note = (
+        f"screened: the model holds {len(keep)} of the {len(d.sites)} candidate sites (solver.screen_sites = "
+        f"{n_sites}: the lowest cost proxy and earliest grid, plus the cheapest site in reach of each latency "
+        "region; siting.model.screen). The plan and its gap hold over those sites only: the sites screened "
+        "out are not proven worse"
+    )
+    return restrict_to_sites(d, keep, note)
 
 
 def load_case(
@@ -381,6 +409,8 @@ def _meta(model, d, result, scenario, dataset, steps_tab, capacity, costs, costs
             "seed": scenario.solver.seed,
             "warm_start_sites": scenario.solver.warm_start_sites if result.warm_start else 0,
             "warm_start_objective_usd": result.warm_start.get("objective_usd"),
+            "candidate_sites": d.screened_from_sites or len(d.sites),
+            "screened_sites": len(d.sites) if d.screened_from_sites else 0,
         },
         "versions": versions(),
         "inputs_sha256": _input_hashes(scenario, dataset),
@@ -427,6 +457,7 @@ def validate(
     inputs = prepare_inputs(dataset, scenario)
     _precheck(inputs)
     inputs.notes.extend(n for n in region_notes if n not in inputs.notes)
+    inputs.notes.extend(size_notes(len(inputs.sites), scenario.solver.screen_sites))
     add_target_notes(inputs)
     return ValidationReport(scenario, dataset, inputs, target_feasibility(inputs), list(inputs.notes))
 

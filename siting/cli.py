@@ -69,6 +69,14 @@ def solve(
     ] = None,
     mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
     threads: Annotated[int | None, typer.Option(help="HiGHS threads (overrides the scenario)")] = None,
+    screen_sites: Annotated[
+        int | None,
+        typer.Option(
+            help="keep only this many candidate sites (cost proxy and grid date) before building the "
+            "model: for thousands of candidates; sites screened out are not proven worse (overrides the "
+            "scenario's solver.screen_sites; 0: keep all)"
+        ),
+    ] = None,
     maps: Annotated[
         bool, typer.Option("--maps/--no-maps", help="also write map.html and the PNG charts")
     ] = True,
@@ -81,7 +89,12 @@ def solve(
     """
     overrides = {
         k: v
-        for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap, "threads": threads}.items()
+        for k, v in {
+            "time_limit_seconds": time_limit,
+            "mip_gap": mip_gap,
+            "threads": threads,
+            "screen_sites": screen_sites,
+        }.items()
         if v is not None
     }
     if log:

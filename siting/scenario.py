@@ -322,6 +322,15 @@ class Solver(_Strict):
         "a cost proxy, see siting.model.screen) and start the full solve from that plan; 0 turns it off. "
         "The full solve still ranges over every site and proves its gap against the full model",
     )
+    screen_sites: int = Field(
+        default=0,
+        ge=0,
+        description="with more candidate sites than this, keep only the screen's short list (this many by "
+        "the cost proxy and grid date of siting.model.screen, plus the cheapest site in reach of each "
+        "latency region) and build the model over those; 0 (the default) keeps every site. For thousands "
+        "of candidates: the plan and its gap then hold over the kept sites only, and the sites screened "
+        "out are not proven worse (the plan's notes say so)",
+    )
 
 
 class DataPaths(_Strict):
@@ -586,6 +595,15 @@ def cross_field_problems(v: Mapping[str, Any], given: Collection[str]) -> list[t
     if have("max_sites", "min_sites") and v["max_sites"] is not None and v["max_sites"] < v["min_sites"]:
         out.append(
             ("max_sites", f"{_value('max_sites', v, given)} must be ≥ {_value('min_sites', v, given)}")
+        )
+    screen = v["solver"].screen_sites if "solver" in v else 0
+    if have("min_sites") and 0 < screen < v["min_sites"]:
+        out.append(
+            (
+                "solver",
+                f"solver.screen_sites = {screen} keeps fewer sites than min_sites = {v['min_sites']}: "
+                f"set screen_sites ≥ {v['min_sites']} (or 0 to keep every site)",
+            )
         )
     cands = v.get("candidates")
     if cands is not None and set(cands) != {"generate"}:

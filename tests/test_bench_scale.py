@@ -78,7 +78,7 @@ def test_a_size_that_runs_out_of_memory_is_a_row_not_a_crash(tmp_path, layers):
     size's row, with a failure status and stage "start" (nothing measured). How the child dies under
     RLIMIT_AS varies (a MemoryError, a refused shared-library mapping, once even a KeyboardInterrupt), so the
     exact status is pinned by the next test, on the classifier alone."""
-    args = argparse.Namespace(seed=0, time_limit=30.0, memory_gib=0.25, wall_limit=120.0)
+    args = argparse.Namespace(seed=0, time_limit=30.0, memory_gib=0.25, wall_limit=120.0, screen=0)
     row = bench_scale.measure(20, tmp_path, args, layers)
     assert row["candidates"] == 20 and row["stage"] == "start"
     assert row["status"] not in ("optimal", "feasible", "time limit")

@@ -1,7 +1,9 @@
 """Bad scenarios and bad data layers fail at the boundary with file, column, rows and a fix."""
 
 import io
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 from rich.console import Console
@@ -9,6 +11,7 @@ from rich.console import Console
 import siting
 from siting import cli
 from siting.errors import InfeasibleScenarioError, InputError, did_you_mean
+from siting.model.precheck import _grid_mw
 
 SITES = [{"site_id": "a", "name": "A", "lat": 35.0, "lon": -90.0}]
 SUBS = [{"substation_id": 1, "lat": 35.0, "lon": -90.0, "headroom_mw": 500}]
@@ -242,3 +245,20 @@ def test_validate_refuses_unknown_states_and_notes_empty_ones(tiny):
             _bound_scenario(targets_it_mw={2029: 50}, region={"states": ["TN", "XX"]}), data_dir=data
         )
     assert e.value.field == "region.states"
+
+
+def test_grid_bound_takes_the_largest_connections_energized_by_each_step():
+    """At most 2 connections per site. Site a: 100 MW ready at step 0, 200 MW at step 1, 300 MW at step 2
+    → 100, 100 + 200 = 300, then the two largest 300 + 200 = 500. Site b: 50 MW from step 1 → 0, 50, 50."""
+    d = SimpleNamespace(
+        sites=pd.DataFrame(index=pd.Index(["a", "b"], name="site_id")),
+        connections=pd.DataFrame(
+            {"max_mw": [100.0, 200.0, 300.0, 50.0], "first_step": [0, 1, 2, 1]},
+            index=pd.MultiIndex.from_tuples(
+                [("a", 1), ("a", 2), ("a", 3), ("b", 4)], names=["site_id", "substation_id"]
+            ),
+        ),
+        grid_allowed=True,
+        max_connections_per_site=2,
+    )
+    assert _grid_mw(d, np.array([0, 1, 2])).tolist() == [[100.0, 300.0, 500.0], [0.0, 50.0, 50.0]]

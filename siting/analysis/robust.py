@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..api import assemble_plan, load_case, solve
+from ..api import assemble_plan, load_case, screen, solve
 from ..data.delays import delay_distributions_by_zone
 from ..data.load import Dataset
 from ..errors import InfeasibleScenarioError
@@ -366,7 +366,7 @@ def solve_robust(
     dist = distributions if distributions is not None else delay_distributions_by_zone(zones=dataset.zones)
     timings: dict[str, float] = {}
     nominal = _timed(timings, "nominal_seconds", _solve_nominal, scenario, dataset, progress)
-    inputs = prepare_inputs(dataset, scenario)
+    inputs = screen(prepare_inputs(dataset, scenario), scenario.solver.screen_sites)  # as the nominal plan
     if lead_times is None:
         lead_times = sample_lead_times(inputs, n_scenarios, seed, dist)
     top, result = _solve_saa(inputs, lead_times, scenario, timings, progress)

@@ -225,6 +225,11 @@ class ModelInputs:
         "scenario.water.price_usd_per_m3, else costs.csv water_price_usd_per_m3; 0 without water",
         default=0.0,
     )
+    screened_from_sites: int = _f(
+        "count",
+        "screen.restrict_to_sites: candidate sites before solver.screen_sites cut them down (0: no screen)",
+        default=0,
+    )
     notes: list[str] = _f("–", "prepare: notes for the plan (dropped sites, fallbacks)", default_factory=list)
 
     @property

@@ -26,6 +26,14 @@ from .inputs import ModelInputs
 
 #: MW below which a bound counts as meeting a target (solver and phase rounding noise).
 MW_TOLERANCE = 1e-6
+#: Size of the full model at the default monthly resolution over 10 years, measured by
+#: ``benchmarks/bench_scale.py`` (2026-12-02): 662,168 variables on 1,000 sites, and a peak memory on the
+#: straight line through 5.49 GiB at 1,000 sites and 7.41 GiB at 2,000 (GiB = base + per site × sites).
+VARIABLES_PER_SITE = 662
+PEAK_GIB_BASE = 3.57
+PEAK_GIB_PER_SITE = 1.92 / 1000
+#: Candidate sites above which :func:`size_notes` suggests a screen (``solver.screen_sites``).
+LARGE_CANDIDATE_SETS = 1000
 
 
 @dataclass
@@ -107,9 +115,11 @@ def _grid_mw(d: ModelInputs, steps: np.ndarray) -> np.ndarray:
     if not d.grid_allowed or conns.empty:
         return out
     pos = pd.Series(np.arange(len(d.sites)), index=d.sites.index)
+    conns = conns.sort_values(["site_id", "max_mw"], ascending=[True, False], kind="stable")
     for j, t in enumerate(steps):
-        live = conns[conns["first_step"] <= t]
-        best = live.groupby("site_id")["max_mw"].apply(lambda s: s.nlargest(d.max_connections_per_site).sum())
+        live = conns[conns["first_step"].to_numpy() <= t]
+        largest = live[live.groupby("site_id").cumcount().to_numpy() < d.max_connections_per_site]
+        best = largest.groupby("site_id")["max_mw"].sum()
         out[pos[best.index].to_numpy(), j] = best.to_numpy(dtype=float)
     return out
 
@@ -208,3 +218,21 @@ def add_target_notes(d: ModelInputs) -> list[str]:
     notes = target_notes(d)
     d.notes.extend(n for n in notes if n not in d.notes)
     return notes
+
+
+def size_notes(n_sites: int, screen_sites: int) -> list[str]:
+    """A note when the full model over ``n_sites`` candidates is large and no screen cuts it down.
+
+    The estimate extends the full model measured on 1,000 and 2,000 sites (:data:`VARIABLES_PER_SITE`,
+    :data:`PEAK_GIB_BASE`, :data:`PEAK_GIB_PER_SITE`; the model is linear in the sites) and holds for
+    monthly resolution over 10 years; representative days make it larger.
+    """
+    if n_sites <= LARGE_CANDIDATE_SETS or 0 < screen_sites < n_sites:
+        return []
+    return [
+        f"{n_sites:,} candidate sites: the full model has about {n_sites * VARIABLES_PER_SITE:,.0f} variables "
+        f"and needs about {PEAK_GIB_BASE + n_sites * PEAK_GIB_PER_SITE:.0f} GiB at monthly resolution (more with "
+        "representative days; measured by benchmarks/bench_scale.py). To solve in less, set "
+        "solver.screen_sites (e.g. 200) to build the model over a short list of sites; sites screened out "
+        "are not proven worse"
+    ]

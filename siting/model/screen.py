@@ -1,4 +1,4 @@
-"""Screening of candidate sites for the warm-start pass of a solve.
+"""Screening of candidate sites: the warm-start pass of a solve, and the optional screen of large candidate sets.
 
 A solve over hundreds of candidate sites spends most of its time before HiGHS finds its first good plan.
 The warm start (``solver.warm_start_sites`` in the scenario) first solves the same model with every site
@@ -11,9 +11,19 @@ The proxy is a screening figure, not a cost the model uses: annualised site capi
 tariff, demand charges and the cheapest grid connection, per MW of IT. Sites whose grid arrives early
 are kept as well even when their proxy is high, because the cheapest site is no use if it cannot be
 powered by the first target date.
+
+The screen (``solver.screen_sites``) uses the same short list, plus for each latency-bound demand region
+the cheapest site that can serve it, but drops every other site *before* the model is built
+(:func:`restrict_to_sites`): what lets thousands of candidates be solved in the memory of hundreds. Unlike
+the warm start it changes which plans are allowed: a plan found over a screened list is optimal over
+those sites only, and the sites screened out are not proven worse (``benchmarks/bench_scale.py
+--screen`` measures what it costs where the full model can still be solved).
 """
 
 from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -98,3 +108,89 @@ def warm_start_sites(d: ModelInputs, n_sites: int) -> list[str]:
     early = early[~early["site_id"].isin(chosen)].sort_values(["first", "proxy", "site_id"])
     chosen += list(early["site_id"].iloc[: n_sites - len(chosen)])
     return sorted(chosen)
+
+
+def screened_sites(d: ModelInputs, n_sites: int) -> list[str]:
+    """The sites a screen to ``n_sites`` keeps (sorted site ids).
+
+    :func:`warm_start_sites` of ``n_sites``, plus, for each latency-bound demand region (``serve_links``),
+    its cheapest serving site by :func:`site_cost_proxy_usd_per_mw_year` (ties by site id), so that a
+    screen never leaves a region without a site in reach. The list can therefore be longer than
+    ``n_sites`` by at most the number of regions.
+
+    Parameters
+    ----------
+    d : ModelInputs
+        The prepared model inputs.
+    n_sites : int
+        Sites the screen keeps by cost and grid date (sites).
+
+    Returns
+    -------
+    list of str
+        Site ids, sorted.
+    """
+    keep = set(warm_start_sites(d, n_sites))
+    links = d.serve_links
+    if len(links):
+        proxy = site_cost_proxy_usd_per_mw_year(d)
+        site = links.index.get_level_values("site_id")
+        table = pd.DataFrame(
+            {
+                "region_id": links.index.get_level_values("region_id"),
+                "site_id": site,
+                "proxy": proxy.reindex(site).to_numpy(),
+            }
+        ).sort_values(["region_id", "proxy", "site_id"])
+        keep |= set(table.drop_duplicates("region_id")["site_id"])
+    return sorted(keep)
+
+
+#: ModelInputs tables indexed by site (first index level ``site_id``), cut down by :func:`restrict_to_sites`
+SITE_TABLES = (
+    "sites",
+    "site_periods",
+    "site_cooling",
+    "site_cooling_periods",
+    "site_water",
+    "connections",
+    "serve_links",
+)
+
+
+def restrict_to_sites(d: ModelInputs, keep: Collection[str], note: str | None = None) -> ModelInputs:
+    """A copy of ``d`` with only the candidate sites in ``keep`` (and the substations they reach).
+
+    Every table indexed by site (:data:`SITE_TABLES`) keeps the rows of those sites; ``substations`` keeps
+    the substations of their connection options. Zones, contracts, regions and every scalar are unchanged.
+    ``note`` (if given) is added to the copy's notes, and ``screened_from_sites`` records the candidates
+    before the cut (of the first cut, when cut twice); ``d`` is not changed.
+
+    Parameters
+    ----------
+    d : ModelInputs
+        The prepared model inputs.
+    keep : collection of str
+        Site ids to keep (each must be in ``d.sites``).
+    note : str, optional
+        Added to the plan's notes.
+
+    Returns
+    -------
+    ModelInputs
+    """
+    keep = set(keep)
+    unknown = keep - set(d.sites.index)
+    if unknown:
+        raise KeyError(f"sites not among the candidates: {sorted(unknown)}")
+    tables = {}
+    for name in SITE_TABLES:
+        t = getattr(d, name)
+        if len(t.index) and "site_id" in (t.index.names or []):
+            t = t[t.index.get_level_values("site_id").isin(keep)]
+        tables[name] = t
+    reached = set(tables["connections"].index.get_level_values("substation_id"))
+    substations = d.substations[d.substations.index.isin(reached)]
+    notes = [*d.notes, note] if note else list(d.notes)
+    before = d.screened_from_sites or len(d.sites)
+    return dataclasses.replace(d, **tables, substations=substations, notes=notes, screened_from_sites=before)
