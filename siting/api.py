@@ -139,6 +139,8 @@ def screen(d: ModelInputs, n_sites: int) -> ModelInputs:
             fix=f"set screen_sites ≥ {d.min_sites}, or 0 to keep every site",
         )
     keep = screened_sites(d, n_sites)
+    if len(keep) == len(d.sites):  # the latency rule put every site back: nothing is screened out
+        return d
     note = (
         f"screened: the model holds {len(keep)} of the {len(d.sites)} candidate sites (solver.screen_sites = "
         f"{n_sites}: the lowest cost proxy and earliest grid, plus the cheapest site in reach of each latency "

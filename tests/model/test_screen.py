@@ -10,6 +10,7 @@ import pytest
 from test_hand_derived import EARLY_LATE_SITES, EARLY_LATE_SUBS, HOURS, PUE, ZONES, R, crf, df, scenario
 from test_hand_derived import TIE_IN_USD as TIE_IN
 from test_warm_start import _inputs
+from tinydata import LATENCY_REGIONS, LATENCY_SITES, LATENCY_SUBS, LATENCY_ZONES, latency_scenario
 from typer.testing import CliRunner
 
 import siting
@@ -117,3 +118,18 @@ def test_cli_screen_sites_reaches_the_solve(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli.app, args)
     assert result.exit_code == 2 and "stopped by the test" in result.output
     assert seen["screen_sites"] == 7
+
+
+def test_a_screen_keeps_the_only_site_in_reach_of_a_region(tiny):
+    """The latency case of test_latency (region east in reach of the dear site only): a screen to one site
+    keeps the cheap site by its proxy, and the dear one as the only site in reach of east, so nothing is
+    screened out and the plan is the unscreened optimum (one 50 MW phase at each site)."""
+    data = tiny(LATENCY_SITES, LATENCY_SUBS, zones=LATENCY_ZONES)
+    LATENCY_REGIONS.to_csv(data / "demand_regions.csv", index=False)
+    latency = {"latency_bound_share": 0.5, "max_rtt_ms": 0.7, "route_factor": 1.0}
+    full = siting.solve(latency_scenario(latency=latency), data_dir=data)
+    screened = siting.solve(latency_scenario(latency=latency), data_dir=data, screen_sites=1)
+    assert sorted(screened.sites["site_id"]) == ["cheap", "dear"]
+    assert screened.objective_usd == pytest.approx(full.objective_usd, rel=1e-9)
+    assert screened.meta["solver"]["screened_sites"] == 0
+    assert not any(n.startswith("screened") for n in screened.meta["notes"])
