@@ -55,6 +55,27 @@ def _fail(exc: Exception, scenario: Path | None = None) -> None:
     raise typer.Exit(code=2)
 
 
+#: ``--screen-sites``: the scenario's ``solver.screen_sites`` for one run (solve, pareto, robust, sweep)
+ScreenSitesOption = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        help="keep only this many candidate sites (cost proxy and grid date) before building the model: for "
+        "thousands of candidates; sites screened out are not proven worse (overrides the scenario's "
+        "solver.screen_sites; 0: keep all)",
+    ),
+]
+
+
+def solver_overrides(**fields) -> dict:
+    """The ``solver`` fields given on the command line (those not None), for ``siting.solve`` and friends.
+
+    >>> solver_overrides(time_limit_seconds=60.0, mip_gap=None, screen_sites=0)
+    {'time_limit_seconds': 60.0, 'screen_sites': 0}
+    """
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 @app.command()
 def solve(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file, e.g. models/us_1gw_2030.yaml")],
@@ -69,14 +90,7 @@ def solve(
     ] = None,
     mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
     threads: Annotated[int | None, typer.Option(help="HiGHS threads (overrides the scenario)")] = None,
-    screen_sites: Annotated[
-        int | None,
-        typer.Option(
-            help="keep only this many candidate sites (cost proxy and grid date) before building the "
-            "model: for thousands of candidates; sites screened out are not proven worse (overrides the "
-            "scenario's solver.screen_sites; 0: keep all)"
-        ),
-    ] = None,
+    screen_sites: ScreenSitesOption = None,
     maps: Annotated[
         bool, typer.Option("--maps/--no-maps", help="also write map.html and the PNG charts")
     ] = True,
@@ -87,16 +101,9 @@ def solve(
     A non-empty --out directory is replaced only with --force. Ctrl-C or SIGTERM stops the solve or the
     write without leaving a partial plan (exit code 130 or 143).
     """
-    overrides = {
-        k: v
-        for k, v in {
-            "time_limit_seconds": time_limit,
-            "mip_gap": mip_gap,
-            "threads": threads,
-            "screen_sites": screen_sites,
-        }.items()
-        if v is not None
-    }
+    overrides = solver_overrides(
+        time_limit_seconds=time_limit, mip_gap=mip_gap, threads=threads, screen_sites=screen_sites
+    )
     if log:
         overrides["tee"] = True
     try:
@@ -421,12 +428,11 @@ def pareto(
     ] = False,
     time_limit: Annotated[float | None, typer.Option(help="HiGHS time limit per solve, seconds")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
+    screen_sites: ScreenSitesOption = None,
 ) -> None:
     """Cost–time–carbon frontier (epsilon constraint): a plan directory per point in OUT/points/<k>/,
     OUT/frontier.csv and OUT/frontier.png (docs/tradeoffs.md)."""
-    overrides = {
-        k: v for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap}.items() if v is not None
-    }
+    overrides = solver_overrides(time_limit_seconds=time_limit, mip_gap=mip_gap, screen_sites=screen_sites)
     try:
         sc = load_scenario(scenario)
         out = out or Path("results") / f"{sc.name}-pareto"
@@ -477,12 +483,11 @@ def robust(
     force: Annotated[bool, typer.Option("--force", "-f", help="replace an earlier result in --out")] = False,
     time_limit: Annotated[float | None, typer.Option(help="HiGHS time limit per solve, seconds")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
+    screen_sites: ScreenSitesOption = None,
 ) -> None:
     """Two-stage plan against K sampled grid delays (sample average approximation): OUT/plan/ (hedged),
     OUT/nominal/, OUT/comparison.csv and OUT/lead_times.csv (docs/robust.md)."""
-    overrides = {
-        k: v for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap}.items() if v is not None
-    }
+    overrides = solver_overrides(time_limit_seconds=time_limit, mip_gap=mip_gap, screen_sites=screen_sites)
     try:
         sc = load_scenario(scenario)
         out = out or Path("results") / f"{sc.name}-robust"
@@ -571,12 +576,11 @@ def sweep(
     serial: Annotated[bool, typer.Option("--serial", help="no Dask: one case after the other")] = False,
     time_limit: Annotated[float | None, typer.Option(help="HiGHS time limit per case, seconds")] = None,
     mip_gap: Annotated[float | None, typer.Option(help="relative MIP gap (overrides the scenario)")] = None,
+    screen_sites: ScreenSitesOption = None,
 ) -> None:
     """Solve every variation of a scenario on Dask (a local cluster, or --scheduler), streaming one row per
     case into OUT/sweep.csv; a rerun with the same --out skips the finished cases."""
-    overrides = {
-        k: v for k, v in {"time_limit_seconds": time_limit, "mip_gap": mip_gap}.items() if v is not None
-    }
+    overrides = solver_overrides(time_limit_seconds=time_limit, mip_gap=mip_gap, screen_sites=screen_sites)
     client = "serial" if serial else scheduler
     try:
         with _sigterm_as_interrupt():

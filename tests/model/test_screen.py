@@ -133,3 +133,11 @@ def test_a_screen_keeps_the_only_site_in_reach_of_a_region(tiny):
     assert screened.objective_usd == pytest.approx(full.objective_usd, rel=1e-9)
     assert screened.meta["solver"]["screened_sites"] == 0
     assert not any(n.startswith("screened") for n in screened.meta["notes"])
+
+
+def test_solver_overrides_keep_what_was_given():
+    """Options left out (None) do not override the scenario; a given 0 does (0 turns the screen off)."""
+    assert cli.solver_overrides(time_limit_seconds=60.0, mip_gap=None, screen_sites=0) == {
+        "time_limit_seconds": 60.0,
+        "screen_sites": 0,
+    }
