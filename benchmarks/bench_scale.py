@@ -151,7 +151,8 @@ def _warm_start_pass(h, form, model, inputs, scenario, time_limit_seconds: float
         return 0.0
     keep = set(warm_start_sites(inputs, n_sites))
     closed = [model.open[j] for j in inputs.sites.index if j not in keep]
-    return _warm_start(h, form, closed, WARM_START_TIME_SHARE * time_limit_seconds, None)["seconds"]
+    info, _ = _warm_start(h, form, closed, WARM_START_TIME_SHARE * time_limit_seconds, None)
+    return info.get("seconds", 0.0)
 
 
 def _stage(result: dict, out: Path, name: str, seconds: float | None = None) -> None:

@@ -23,6 +23,7 @@ from .model.precheck import (
     target_feasibility,
 )
 from .model.prepare import prepare_inputs
+from .model.relax import aggregation_blockers, period_aggregated_inputs
 from .model.screen import restrict_to_sites, screened_sites, warm_start_sites
 from .model.solve import ProgressCallback, SolveResult, no_plan_message, solve_model
 from .results import extract
@@ -111,11 +112,13 @@ def solve(
     _precheck(inputs)
     model = build_model(inputs)
     _tradeoff(model, inputs, objective, limits)
-    timings["build_seconds"] = time.perf_counter() - t1
+    bound = None if objective is not None or limits else _bound_model(inputs, scenario)
+    timings["build_seconds"] = time.perf_counter() - t1  # both models
 
-    result = _run_solver(model, inputs, scenario, progress)
+    result = _run_solver(model, inputs, scenario, progress, bound)
     timings["solve_seconds"] = result.solve_seconds
     timings["warm_start_seconds"] = result.warm_start.get("seconds", 0.0)
+    timings["bound_pass_seconds"] = result.bound_pass.get("seconds", 0.0)
     if result.status in ("infeasible", "error"):
         raise _no_plan(inputs, result, scenario, limits)
 
@@ -168,8 +171,11 @@ def load_case(
     return scenario, dataset
 
 
-def _run_solver(model, d: ModelInputs, scenario: Scenario, progress: ProgressCallback | None) -> SolveResult:
-    """HiGHS with the scenario's solver settings, after a warm-start pass when the scenario has one."""
+def _run_solver(
+    model, d: ModelInputs, scenario: Scenario, progress: ProgressCallback | None, bound_model=None
+) -> SolveResult:
+    """HiGHS with the scenario's solver settings, after a warm-start pass when the scenario has one (and a
+    bound pass on ``bound_model`` when given)."""
     s = scenario.solver
     return solve_model(
         model,
@@ -180,8 +186,19 @@ def _run_solver(model, d: ModelInputs, scenario: Scenario, progress: ProgressCal
         s.tee,
         {"mip_heuristic_effort": s.heuristic_effort},
         warm_start_zero=_warm_start_closed(model, d, s.warm_start_sites),
+        bound_model=bound_model,
         progress=progress,
     )
+
+
+def _bound_model(d: ModelInputs, scenario: Scenario):
+    """The period-averaged relaxation of the model (:mod:`siting.model.relax`) when a bound pass can run:
+    ``solver.period_bound`` on, a warm start that will run, and averaging that relaxes the model; else None."""
+    s = scenario.solver
+    warm = s.warm_start_sites > 0 and len(d.sites) > s.warm_start_sites
+    if not (s.period_bound and warm) or aggregation_blockers(d):
+        return None
+    return build_model(period_aggregated_inputs(d))
 
 
 def _warm_start_closed(model, d: ModelInputs, n_sites: int) -> list:
@@ -402,22 +419,29 @@ def _meta(model, d, result, scenario, dataset, steps_tab, capacity, costs, costs
         else None,
         "facility_energy_mwh_last_year": facility_mwh,
         "model_size": result.model_size,
-        "solver": {
-            "name": "highs",
-            "version": result.solver_version,
-            "time_limit_seconds": scenario.solver.time_limit_seconds,
-            "mip_gap_target": scenario.solver.mip_gap,
-            "threads": scenario.solver.threads,
-            "seed": scenario.solver.seed,
-            "warm_start_sites": scenario.solver.warm_start_sites if result.warm_start else 0,
-            "warm_start_objective_usd": result.warm_start.get("objective_usd"),
-            "candidate_sites": d.screened_from_sites or len(d.sites),
-            "screened_sites": len(d.sites) if d.screened_from_sites else 0,
-        },
+        "solver": _solver_meta(d, result, scenario),
         "versions": versions(),
         "inputs_sha256": _input_hashes(scenario, dataset),
         "notes": d.notes,
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def _solver_meta(d: ModelInputs, result: SolveResult, scenario: Scenario) -> dict:
+    """plan.json ``solver``: HiGHS settings, the warm start, the bound pass and the screen."""
+    s = scenario.solver
+    return {
+        "name": "highs",
+        "version": result.solver_version,
+        "time_limit_seconds": s.time_limit_seconds,
+        "mip_gap_target": s.mip_gap,
+        "threads": s.threads,
+        "seed": s.seed,
+        "warm_start_sites": s.warm_start_sites if result.warm_start else 0,
+        "warm_start_objective_usd": result.warm_start.get("objective_usd"),
+        "bound_pass": {k: v for k, v in result.bound_pass.items() if k != "seconds"} or None,
+        "candidate_sites": d.screened_from_sites or len(d.sites),
+        "screened_sites": len(d.sites) if d.screened_from_sites else 0,
     }
 
 

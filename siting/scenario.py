@@ -322,6 +322,12 @@ class Solver(_Strict):
         "a cost proxy, see siting.model.screen) and start the full solve from that plan; 0 turns it off. "
         "The full solve still ranges over every site and proves its gap against the full model",
     )
+    period_bound: bool = Field(
+        default=True,
+        description="after the warm start, try to prove its plan with the LP bound of the model with the "
+        "periods of each step averaged (a relaxation, siting.model.relax; monthly resolution only): when the "
+        "plan is within mip_gap of it, the full model is not solved. False: always solve the full model",
+    )
     screen_sites: int = Field(
         default=0,
         ge=0,

@@ -110,6 +110,10 @@ class SolveResult:
     #: the warm-start pass (empty: none ran): ``held_columns`` held at 0, ``objective_usd`` of its plan (NaN:
     #: none found), ``seconds``
     warm_start: dict = field(default_factory=dict)
+    #: the bound pass (empty: none ran): ``bound_usd`` (the LP bound of the period-averaged model, NaN if
+    #: HiGHS did not finish it), ``seconds``, ``proved`` (True: the warm-start plan was within the MIP gap of
+    #: it, so the full model was not solved)
+    bound_pass: dict = field(default_factory=dict)
 
 
 def solve_model(
@@ -122,6 +126,7 @@ def solve_model(
     extra_options: dict | None = None,
     *,
     warm_start_zero: Sequence[pyo.Var] = (),
+    bound_model: pyo.ConcreteModel | None = None,
     progress: ProgressCallback | None = None,
 ) -> SolveResult:
     """Solve ``m`` in place with HiGHS and load the solution (if any) into its variables.
@@ -129,11 +134,9 @@ def solve_model(
     A limit (time, nodes, solutions) that stops HiGHS with a feasible plan gives status ``feasible`` and
     that plan (the incumbent) with its gap; without one, status ``error``.
 
-    With ``warm_start_zero``, HiGHS first solves the model with those variables held at 0 (a smaller
-    problem: e.g. every site outside a short list closed, see :mod:`siting.model.screen`) for at most
-    ``WARM_START_TIME_SHARE`` of the time limit, then solves the full model starting from that plan. The
-    full solve's bound and gap are those of the full model; the warm start only changes how soon a good
-    plan is known.
+    With ``warm_start_zero``, HiGHS first solves the model with those variables held at 0 (e.g. every site
+    off a short list, :mod:`siting.model.screen`) for at most ``WARM_START_TIME_SHARE`` of the time limit,
+    then the full model from that plan: the warm start changes how soon a good plan is known, not the gap.
 
     Parameters
     ----------
@@ -141,16 +144,17 @@ def solve_model(
         Wall-clock limit (s).
     mip_gap : float
         Relative MIP gap at which HiGHS stops (–).
-    threads : int
-        HiGHS threads.
-    seed : int
-        HiGHS ``random_seed`` (fixes the branch-and-bound path, with ``threads=1``, for determinism).
+    threads, seed : int
+        HiGHS threads and ``random_seed`` (with one thread, a fixed seed fixes the path: determinism).
     tee : bool
         Stream the HiGHS log.
     extra_options : dict, optional
         Further HiGHS options by name (e.g. ``{"mip_max_nodes": 10}``), applied last.
     warm_start_zero : sequence of Pyomo variables, optional
         Variables held at 0 in the warm-start pass (none: no warm-start pass).
+    bound_model : Pyomo model, optional
+        A relaxation of ``m`` (:mod:`siting.model.relax`): after a warm start that found a plan, its LP
+        bound; a plan within ``mip_gap`` of it is returned as optimal without solving ``m``.
     progress : callable, optional
         Called with a :class:`SolveProgress` about once a second while HiGHS runs (from HiGHS's thread).
 
@@ -162,9 +166,7 @@ def solve_model(
     if highspy is None:
         raise SitingError("HiGHS (highspy) is not available: pip install highspy")
     t0 = time.perf_counter()
-    integer_vars = sum(
-        1 for v in m.component_data_objects(pyo.Var, active=True) if v.is_integer() and not v.fixed
-    )
+    integer_vars = sum(v.is_integer() and not v.fixed for v in m.component_data_objects(pyo.Var, active=True))
     try:
         form = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
     except InfeasibleConstraintException:
@@ -173,31 +175,118 @@ def solve_model(
             "infeasible", "provenInfeasible", math.nan, math.nan, math.nan, 0.0, size, _version()
         )
     h = _highs_model(form, m)
-    options = {"time_limit": float(time_limit_seconds), "mip_rel_gap": float(mip_gap)}
-    options |= {"threads": int(threads), "random_seed": int(seed), "mip_abs_gap": 1.0}
-    for k, v in {"output_flag": tee, "log_to_console": tee, **options, **(extra_options or {})}.items():
-        h.setOptionValue(k, v)
-    stage = _ProgressRelay(progress, t0) if progress else None
-    if stage:
-        stage.subscribe(h)
-    warm = {}
-    if warm_start_zero:
-        warm = _warm_start(h, form, warm_start_zero, WARM_START_TIME_SHARE * time_limit_seconds, stage)
+    options = {"time_limit": float(time_limit_seconds), "mip_rel_gap": float(mip_gap), "mip_abs_gap": 1.0}
+    options |= {"threads": int(threads), "random_seed": int(seed), "output_flag": tee, "log_to_console": tee}
+    _set_options(h, options | (extra_options or {}))
+    stage = _ProgressRelay(progress, t0).subscribe(h) if progress else None
+    warm, plan = _warm_start(h, form, warm_start_zero, WARM_START_TIME_SHARE * time_limit_seconds, stage)
+    bound = {}
+    if bound_model is not None and plan is not None:
+        left = max(float(time_limit_seconds) - (time.perf_counter() - t0), 1.0)
+        bound = _bound_pass(bound_model, warm["objective_usd"], mip_gap, (threads, seed, left), stage)
+        if bound["proved"]:
+            _load(form, plan.col_value)
+            return _proved(h, integer_vars, warm, bound, time.perf_counter() - t0)
+        _stop_within_gap_of(h, bound["bound_usd"], mip_gap)
+    if warm_start_zero:  # the full solve gets what the warm start and the bound pass left
         h.setOptionValue("time_limit", max(float(time_limit_seconds) - (time.perf_counter() - t0), 1.0))
     if stage:
         stage.stage = "full model"
     _run_interruptible(h)
     result = _result(h, form, integer_vars, time.perf_counter() - t0)
-    result.warm_start = warm
+    result.warm_start, result.bound_pass = warm, bound
+    return _with_bound(result, bound.get("bound_usd", math.nan), mip_gap)
+
+
+def _set_options(h, options: dict) -> None:
+    for k, v in options.items():
+        h.setOptionValue(k, v)
+
+
+def _within_gap(objective_usd: float, bound_usd: float, mip_gap: float) -> bool:
+    """True when a plan of cost ``objective_usd`` is within ``mip_gap`` (–) of the lower bound ``bound_usd``
+    (USD; False when either is unknown: NaN or HiGHS's infinity).
+
+    >>> _within_gap(100.0, 99.6, 0.005), _within_gap(100.0, 99.4, 0.005)
+    (True, False)
+    """
+    gap = relative_gap(objective_usd, bound_usd) if abs(objective_usd) < 1e30 else math.nan
+    return bool(math.isfinite(gap) and bound_usd <= objective_usd and gap <= mip_gap)
+
+
+def _stop_within_gap_of(h, bound_usd: float, mip_gap: float) -> None:
+    """Stop HiGHS's branch and bound as soon as its best plan is within ``mip_gap`` of ``bound_usd`` (a
+    valid lower bound from the bound pass), whatever HiGHS's own bound then is."""
+    if math.isfinite(bound_usd):
+        h.cbMipInterrupt.subscribe(
+            lambda e: e.interrupt() if _within_gap(e.data_out.mip_primal_bound, bound_usd, mip_gap) else None
+        )
+
+
+def _with_bound(result: SolveResult, bound_usd: float, mip_gap: float) -> SolveResult:
+    """``result`` with the better of HiGHS's bound and the bound pass's ``bound_usd`` (both valid lower
+    bounds): its gap, and status ``optimal`` when a plan stopped by the bound rule, a time limit or an
+    interrupt is within ``mip_gap`` of that bound."""
+    if not (math.isfinite(bound_usd) and math.isfinite(result.objective_usd)):
+        return result
+    best = max(bound_usd, result.best_bound_usd) if math.isfinite(result.best_bound_usd) else bound_usd
+    result = replace(result, best_bound_usd=best, mip_gap=relative_gap(result.objective_usd, best))
+    if result.status == "feasible" and _within_gap(result.objective_usd, best, mip_gap):
+        result = replace(result, status="optimal", termination="convergenceCriteriaSatisfied")
     return result
 
 
-def _warm_start(h, form, zero: Sequence, limit_seconds: float, relay: _ProgressRelay | None) -> dict:
+def _proved(h, integer_vars: int, warm: dict, bound: dict, elapsed: float) -> SolveResult:
+    """The result of a solve whose warm-start plan the bound pass proved within the gap: optimal, with the
+    bound pass's bound (the full model was not solved; ``h`` only gives its size)."""
+    objective, lower = warm["objective_usd"], bound["bound_usd"]
+    gap = relative_gap(objective, lower)
+    size = _size(h, integer_vars)
+    tc = "convergenceCriteriaSatisfied"
+    return SolveResult("optimal", tc, objective, lower, gap, elapsed, size, _version(), warm, bound)
+
+
+def _bound_pass(
+    bound_model: pyo.ConcreteModel,
+    objective_usd: float,
+    mip_gap: float,
+    settings: tuple[int, int, float],
+    relay: _ProgressRelay | None,
+) -> dict:
+    """Solve the LP relaxation of ``bound_model`` (a relaxation of the full model) with HiGHS's ``threads``,
+    ``random_seed`` and ``time_limit`` (s) given in ``settings``: ``bound_usd`` (NaN if HiGHS did not
+    finish), ``seconds``, and ``proved`` when the plan of cost ``objective_usd`` (USD) is within
+    ``mip_gap`` of it."""
+    t0 = time.perf_counter()
+    if relay:
+        relay.stage = "bound (periods averaged)"
+    form = LinearStandardFormCompiler().write(bound_model, mixed_form=True, set_sense=None)
+    hb = _highs_model(form, bound_model)
+    threads, seed, limit_seconds = settings
+    options = {"solve_relaxation": True, "threads": int(threads), "random_seed": int(seed)}
+    for k, v in (options | {"time_limit": float(limit_seconds)}).items():
+        hb.setOptionValue(k, v)
+    if relay:
+        relay.subscribe(hb)
+    _run_interruptible(hb)
+    done = hb.getModelStatus().name == "kOptimal"
+    lower = float(hb.getInfo().objective_function_value) if done else math.nan
+    gap = relative_gap(objective_usd, lower)
+    proved = bool(done and lower <= objective_usd and gap <= mip_gap)
+    return {"bound_usd": lower, "seconds": time.perf_counter() - t0, "proved": proved}
+
+
+def _warm_start(
+    h, form, zero: Sequence, limit_seconds: float, relay: _ProgressRelay | None
+) -> tuple[dict, object]:
     """Solve with the ``zero`` columns held at 0, then free them and pass the plan found as the start.
 
     Columns whose bounds exclude 0 are left free (holding them at 0 would make the pass infeasible).
-    Returns what the pass did: ``held_columns``, ``objective_usd`` (NaN: no plan) and ``seconds``.
+    Returns what the pass did (``held_columns``, ``objective_usd`` (NaN: no plan) and ``seconds``) and the
+    plan (HiGHS's solution; None: none found).
     """
+    if not zero:
+        return {}, None
     t0 = time.perf_counter()
     position = {id(v): i for i, v in enumerate(form.columns)}
     lp = h.getLp()
@@ -205,7 +294,7 @@ def _warm_start(h, form, zero: Sequence, limit_seconds: float, relay: _ProgressR
     idx = np.array(sorted(position[id(v)] for v in zero if id(v) in position), dtype=np.int32)
     idx = idx[(lower_all[idx] <= 0.0) & (upper_all[idx] >= 0.0)]
     if not len(idx):  # nothing to hold (e.g. every site outside the short list already fixed closed)
-        return {}
+        return {}, None
     lower, upper = lower_all[idx].copy(), upper_all[idx].copy()
     if relay:
         relay.stage = "warm start"
@@ -220,7 +309,8 @@ def _warm_start(h, form, zero: Sequence, limit_seconds: float, relay: _ProgressR
         h.changeColsBounds(len(idx), idx, lower, upper)
     if solution is not None:
         h.setSolution(solution)
-    return {"held_columns": int(len(idx)), "objective_usd": objective, "seconds": time.perf_counter() - t0}
+    info = {"held_columns": int(len(idx)), "objective_usd": objective, "seconds": time.perf_counter() - t0}
+    return info, solution
 
 
 class _ProgressRelay:
@@ -231,9 +321,10 @@ class _ProgressRelay:
         self.best = self.bound = self.gap = math.nan
         self.last, self.iterations = -math.inf, 0
 
-    def subscribe(self, h) -> None:
+    def subscribe(self, h) -> _ProgressRelay:
         h.cbSimplexInterrupt.subscribe(self._on_simplex)
         h.cbMipInterrupt.subscribe(self._on_mip)
+        return self
 
     def _on_simplex(self, e) -> None:
         self.iterations = int(e.data_out.simplex_iteration_count)
@@ -282,19 +373,13 @@ def _run_interruptible(h) -> None:
 
 def _result(h, form, integer_vars: int, elapsed: float) -> SolveResult:
     """Read status, objective, bound and gap from a finished ``h``; load its solution into the model."""
-    size = {
-        "variables": int(h.getNumCol()),
-        "integer_variables": integer_vars,
-        "constraints": int(h.getNumRow()),
-        "nonzeros": int(h.getNumNz()),
-    }
+    size = _size(h, integer_vars)
     info = h.getInfo()
     tc = _TERMINATION.get(h.getModelStatus().name, "unknown")
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     obj = float(info.objective_function_value) if has_solution else math.nan  # includes the constant
     if has_solution:
-        for v, x in zip(form.columns, h.getSolution().col_value, strict=True):
-            v.set_value(_snap(v, x), skip_validation=True)
+        _load(form, h.getSolution().col_value)
     if integer_vars:
         bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else math.nan
     else:
@@ -302,6 +387,22 @@ def _result(h, form, integer_vars: int, elapsed: float) -> SolveResult:
     return SolveResult(
         solve_status(tc, has_solution), tc, obj, bound, relative_gap(obj, bound), elapsed, size, _version()
     )
+
+
+def _size(h, integer_vars: int) -> dict[str, int]:
+    """What HiGHS holds: variables, integer variables (counted in Pyomo), constraints, nonzeros."""
+    return {
+        "variables": int(h.getNumCol()),
+        "integer_variables": integer_vars,
+        "constraints": int(h.getNumRow()),
+        "nonzeros": int(h.getNumNz()),
+    }
+
+
+def _load(form, values) -> None:
+    """Set the model's variables (``form.columns`` order) to ``values``, integers rounded."""
+    for v, x in zip(form.columns, values, strict=True):
+        v.set_value(_snap(v, x), skip_validation=True)
 
 
 def solve_status(termination: str, has_solution: bool) -> str:
