@@ -8,6 +8,7 @@ import pytest
 from test_hand_derived import EARLY_LATE_SITES, EARLY_LATE_SUBS, ZONES, scenario
 
 import siting
+from siting import api
 from siting.model.relax import aggregation_blockers, period_aggregated_inputs
 from siting.model.solve import SolveResult, _with_bound, _within_gap
 
@@ -100,3 +101,11 @@ def test_a_plan_within_the_gap_of_the_bound_pass_is_optimal():
     better = SolveResult("optimal", "convergenceCriteriaSatisfied", 100.0, 99.9, 0.001, 1.0, size, "1.15.1")
     assert _with_bound(better, 99.6, 0.005).best_bound_usd == 99.9
     assert _with_bound(stopped, float("nan"), 0.005) is stopped
+
+
+def test_no_bound_pass_above_the_size_where_it_costs_more_than_it_saves(monkeypatch):
+    """With the limit lowered to 5 sites, tennessee_small's 12 sites get no bound pass (the full solve
+    alone, with the same optimum)."""
+    monkeypatch.setattr(api, "PERIOD_BOUND_MAX_SITES", 5)
+    plan = siting.solve(MODELS / "tennessee_small.yaml", warm_start_sites=4)
+    assert plan.meta["solver"]["bound_pass"] is None and plan.status == "optimal"
