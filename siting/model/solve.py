@@ -7,12 +7,14 @@ variables; variables that appear nowhere (and fixed ones) keep their values.
 
 HiGHS runs in a worker thread so that Ctrl-C (or SIGTERM, which the command line turns into
 ``KeyboardInterrupt``) cancels it: HiGHS stops at its next check and the ``KeyboardInterrupt`` goes on to
-the caller, so no plan is written.
+the caller, so no plan is written. HiGHS releases Python's lock while it runs, so the bound pass is built
+and solved on the second core while the warm start runs on the first.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -126,7 +128,7 @@ def solve_model(
     extra_options: dict | None = None,
     *,
     warm_start_zero: Sequence[pyo.Var] = (),
-    bound_model: pyo.ConcreteModel | None = None,
+    bound_model: Callable[[], pyo.ConcreteModel] | None = None,
     progress: ProgressCallback | None = None,
 ) -> SolveResult:
     """Solve ``m`` in place with HiGHS and load the solution (if any) into its variables.
@@ -152,9 +154,10 @@ def solve_model(
         Further HiGHS options by name (e.g. ``{"mip_max_nodes": 10}``), applied last.
     warm_start_zero : sequence of Pyomo variables, optional
         Variables held at 0 in the warm-start pass (none: no warm-start pass).
-    bound_model : Pyomo model, optional
-        A relaxation of ``m`` (:mod:`siting.model.relax`): after a warm start that found a plan, its LP
-        bound; a plan within ``mip_gap`` of it is returned as optimal without solving ``m``.
+    bound_model : callable, optional
+        Builds a relaxation of ``m`` (:mod:`siting.model.relax`). With a warm start, it is built while the
+        warm start runs and its LP solved beside it (one more HiGHS thread); a warm-start plan within
+        ``mip_gap`` of its bound is returned as optimal without solving ``m``.
     progress : callable, optional
         Called with a :class:`SolveProgress` about once a second while HiGHS runs (from HiGHS's thread).
 
@@ -179,11 +182,17 @@ def solve_model(
     options |= {"threads": int(threads), "random_seed": int(seed), "output_flag": tee, "log_to_console": tee}
     _set_options(h, options | (extra_options or {}))
     stage = _ProgressRelay(progress, t0).subscribe(h) if progress else None
-    warm, plan = _warm_start(h, form, warm_start_zero, WARM_START_TIME_SHARE * time_limit_seconds, stage)
-    bound = {}
-    if bound_model is not None and plan is not None:
+    beside = None
+    if bound_model is not None:
         left = max(float(time_limit_seconds) - (time.perf_counter() - t0), 1.0)
-        bound = _bound_pass(bound_model, warm["objective_usd"], mip_gap, (threads, seed, left), stage)
+        beside = _BoundPass(
+            bound_model, (threads, seed, left), _ProgressRelay(progress, t0) if progress else None
+        )
+    warm_limit = WARM_START_TIME_SHARE * time_limit_seconds
+    warm, plan = _warm_start(h, form, warm_start_zero, warm_limit, stage, beside)
+    bound = {}
+    if beside is not None and beside.running is not None and plan is not None:
+        bound = beside.result(warm["objective_usd"], mip_gap)
         if bound["proved"]:
             _load(form, plan.col_value)
             return _proved(h, integer_vars, warm, bound, time.perf_counter() - t0)
@@ -192,7 +201,7 @@ def solve_model(
         h.setOptionValue("time_limit", max(float(time_limit_seconds) - (time.perf_counter() - t0), 1.0))
     if stage:
         stage.stage = "full model"
-    _run_interruptible(h)
+    _wait([_Running(h)])
     result = _result(h, form, integer_vars, time.perf_counter() - t0)
     result.warm_start, result.bound_pass = warm, bound
     return _with_bound(result, bound.get("bound_usd", math.nan), mip_gap)
@@ -246,42 +255,58 @@ def _proved(h, integer_vars: int, warm: dict, bound: dict, elapsed: float) -> So
     return SolveResult("optimal", tc, objective, lower, gap, elapsed, size, _version(), warm, bound)
 
 
-def _bound_pass(
-    bound_model: pyo.ConcreteModel,
-    objective_usd: float,
-    mip_gap: float,
-    settings: tuple[int, int, float],
-    relay: _ProgressRelay | None,
-) -> dict:
-    """Solve the LP relaxation of ``bound_model`` (a relaxation of the full model) with HiGHS's ``threads``,
-    ``random_seed`` and ``time_limit`` (s) given in ``settings``: ``bound_usd`` (NaN if HiGHS did not
-    finish), ``seconds``, and ``proved`` when the plan of cost ``objective_usd`` (USD) is within
-    ``mip_gap`` of it."""
-    t0 = time.perf_counter()
-    if relay:
-        relay.stage = "bound (periods averaged)"
-    form = LinearStandardFormCompiler().write(bound_model, mixed_form=True, set_sense=None)
-    hb = _highs_model(form, bound_model)
-    threads, seed, limit_seconds = settings
-    options = {"solve_relaxation": True, "threads": int(threads), "random_seed": int(seed)}
-    for k, v in (options | {"time_limit": float(limit_seconds)}).items():
-        hb.setOptionValue(k, v)
-    if relay:
-        relay.subscribe(hb)
-    _run_interruptible(hb)
-    done = hb.getModelStatus().name == "kOptimal"
-    lower = float(hb.getInfo().objective_function_value) if done else math.nan
-    gap = relative_gap(objective_usd, lower)
-    proved = bool(done and lower <= objective_usd and gap <= mip_gap)
-    return {"bound_usd": lower, "seconds": time.perf_counter() - t0, "proved": proved}
+class _BoundPass:
+    """The bound pass: the LP relaxation of the model that ``build`` returns (a relaxation of the full
+    model, :mod:`siting.model.relax`), with HiGHS's ``threads``, ``random_seed`` and ``time_limit`` (s) given
+    in ``settings``. :meth:`start` builds and compiles it (in the caller's thread) and starts HiGHS on it in
+    another; :meth:`result` reads the bound once it has finished."""
+
+    def __init__(
+        self,
+        build: Callable[[], pyo.ConcreteModel],
+        settings: tuple[int, int, float],
+        relay: _ProgressRelay | None,
+    ) -> None:
+        self.build, self.settings, self.relay = build, settings, relay
+        self.running: _Running | None = None
+        self.t0 = math.nan
+
+    def start(self) -> _Running:
+        self.t0 = time.perf_counter()
+        model = self.build()
+        form = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        hb = _highs_model(form, model)
+        threads, seed, limit_seconds = self.settings
+        options = {"solve_relaxation": True, "threads": int(threads), "random_seed": int(seed)}
+        _set_options(hb, options | {"time_limit": float(limit_seconds)})
+        if self.relay:
+            self.relay.stage = "bound (periods averaged)"
+            self.relay.subscribe(hb)
+        self.running = _Running(hb)
+        return self.running
+
+    def result(self, objective_usd: float, mip_gap: float) -> dict:
+        """``bound_usd`` (NaN if HiGHS did not finish), ``seconds`` (build, compile and LP), and ``proved``
+        when the plan of cost ``objective_usd`` (USD) is within ``mip_gap`` (–) of the bound."""
+        hb = self.running.h
+        done = hb.getModelStatus().name == "kOptimal"
+        lower = float(hb.getInfo().objective_function_value) if done else math.nan
+        proved = bool(done and lower <= objective_usd and relative_gap(objective_usd, lower) <= mip_gap)
+        return {"bound_usd": lower, "seconds": self.running.finished_at - self.t0, "proved": proved}
 
 
 def _warm_start(
-    h, form, zero: Sequence, limit_seconds: float, relay: _ProgressRelay | None
+    h,
+    form,
+    zero: Sequence,
+    limit_seconds: float,
+    relay: _ProgressRelay | None,
+    beside: _BoundPass | None = None,
 ) -> tuple[dict, object]:
     """Solve with the ``zero`` columns held at 0, then free them and pass the plan found as the start.
 
-    Columns whose bounds exclude 0 are left free (holding them at 0 would make the pass infeasible).
+    Columns whose bounds exclude 0 are left free (holding them at 0 would make the pass infeasible). With
+    ``beside``, the bound pass is started once HiGHS runs the warm start, and both are waited for.
     Returns what the pass did (``held_columns``, ``objective_usd`` (NaN: no plan) and ``seconds``) and the
     plan (HiGHS's solution; None: none found).
     """
@@ -300,17 +325,21 @@ def _warm_start(
         relay.stage = "warm start"
     h.changeColsBounds(len(idx), idx, np.zeros(len(idx)), np.zeros(len(idx)))
     h.setOptionValue("time_limit", float(limit_seconds))
+    runs = [_Running(h)]
     try:
-        _run_interruptible(h)
+        if beside is not None:
+            _started(runs, beside.start)
+        _wait(runs)
     finally:
-        found = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
-        solution = h.getSolution() if found else None
-        objective = float(h.getInfo().objective_function_value) if found else math.nan
-        h.changeColsBounds(len(idx), idx, lower, upper)
+        if not runs[0].thread.is_alive():  # (a second Ctrl-C can leave HiGHS running: do not touch it)
+            found = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+            solution = h.getSolution() if found else None
+            objective = float(h.getInfo().objective_function_value) if found else math.nan
+            h.changeColsBounds(len(idx), idx, lower, upper)
     if solution is not None:
         h.setSolution(solution)
-    info = {"held_columns": int(len(idx)), "objective_usd": objective, "seconds": time.perf_counter() - t0}
-    return info, solution
+    seconds = runs[0].finished_at - t0
+    return {"held_columns": int(len(idx)), "objective_usd": objective, "seconds": seconds}, solution
 
 
 class _ProgressRelay:
@@ -350,25 +379,66 @@ class _ProgressRelay:
         )
 
 
-def _run_interruptible(h) -> None:
-    """Run HiGHS in a worker thread; on ``KeyboardInterrupt`` cancel it, wait for it, and re-raise.
+class _Running:
+    """``h.run()`` in a daemon thread. HiGHS releases Python's lock while it runs, so two runs use two
+    cores; :meth:`cancel` makes HiGHS stop at its next check (every simplex iteration or branch-and-bound
+    step, within its current LP solve)."""
 
-    HiGHS notices the cancellation at its next check (within its current LP solve, which can take a
-    minute on the largest models); a second ``KeyboardInterrupt`` stops waiting (the daemon thread dies
-    with the process).
-    """
-    h.HandleUserInterrupt = True
-    thread = h.startSolve()
+    def __init__(self, h) -> None:
+        self.h, self.cancelled = h, threading.Event()
+        self.finished_at = math.nan
+        self.events = (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt)
+        for event in self.events:
+            event.subscribe(self._check)
+        self.thread = threading.Thread(target=self._run, name="highs", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.h.run()
+        finally:
+            self.finished_at = time.perf_counter()
+
+    def _check(self, e) -> None:
+        if self.cancelled.is_set():
+            e.interrupt()
+
+    def finished(self, timeout_seconds: float) -> bool:
+        """Wait up to ``timeout_seconds`` (s); True once HiGHS has returned."""
+        self.thread.join(timeout_seconds)
+        if self.thread.is_alive():
+            return False
+        for event in self.events:
+            event.unsubscribe(self._check)
+        return True
+
+
+def _started(runs: list[_Running], start: Callable[[], _Running]) -> None:
+    """Append ``start()`` to ``runs``; if it raises (e.g. Ctrl-C while building), stop ``runs`` first."""
     try:
-        while not h.wait(_POLL_SECONDS)[0]:
-            pass
-    except KeyboardInterrupt:
-        h.cancelSolve()
-        thread.join()
+        runs.append(start())
+    except BaseException:
+        _stop(runs)
         raise
-    finally:
-        if not thread.is_alive():
-            h.HandleUserInterrupt = False
+
+
+def _wait(runs: list[_Running]) -> None:
+    """Wait for every run; on ``KeyboardInterrupt`` (or any error) cancel them all, wait for HiGHS to stop,
+    and re-raise. A second ``KeyboardInterrupt`` stops waiting (the daemon threads die with the process)."""
+    try:
+        for run in runs:
+            while not run.finished(_POLL_SECONDS):
+                pass
+    except BaseException:
+        _stop(runs)
+        raise
+
+
+def _stop(runs: list[_Running]) -> None:
+    for run in runs:
+        run.cancelled.set()
+    for run in runs:
+        run.thread.join()
 
 
 def _result(h, form, integer_vars: int, elapsed: float) -> SolveResult:

@@ -137,25 +137,39 @@ def test_cli_says_when_the_time_limit_stopped_the_solve(plan, tmp_path, monkeypa
 def test_interrupt_during_the_solve_cancels_highs(data, monkeypatch):
     """Ctrl-C while HiGHS runs: the solve is cancelled, KeyboardInterrupt propagates, nothing is loaded."""
     model = build_model(siting.api.prepare_inputs(siting.load_dataset(scenario(), data), scenario()))
-    built = solve_mod._highs_model
-    seen = {}
+    running = []
 
-    def highs_with_ctrl_c(form, m):
-        h = built(form, m)
+    def ctrl_c(run, timeout_seconds):
+        running.append(run)
+        raise KeyboardInterrupt
 
-        def wait(timeout=-1.0):
-            seen["cancelled"] = True
-            raise KeyboardInterrupt
-
-        h.wait = wait
-        seen["h"] = h
-        return h
-
-    monkeypatch.setattr(solve_mod, "_highs_model", highs_with_ctrl_c)
+    monkeypatch.setattr(solve_mod._Running, "finished", ctrl_c)
     with pytest.raises(KeyboardInterrupt):
         solve_model(model, 60, 1e-6)
-    assert seen["cancelled"] and not seen["h"].is_solver_running()
+    assert len(running) == 1 and running[0].cancelled.is_set() and not running[0].thread.is_alive()
     assert all(v.value is None for v in model.open.values())  # no solution was loaded
+
+
+def test_interrupt_while_the_bound_pass_is_built_stops_the_warm_start(data, monkeypatch):
+    """Ctrl-C while the bound model is being built (the warm start already runs in HiGHS's thread): the
+    warm start is cancelled and waited for, and KeyboardInterrupt propagates."""
+    d = siting.api.prepare_inputs(siting.load_dataset(scenario(), data), scenario())
+    model = build_model(d)
+    started = []
+    run = solve_mod._Running
+
+    def recorded(h):
+        started.append(run(h))
+        return started[-1]
+
+    def ctrl_c():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(solve_mod, "_Running", recorded)
+    with pytest.raises(KeyboardInterrupt):
+        solve_model(model, 60, 1e-6, warm_start_zero=[model.open[d.sites.index[0]]], bound_model=ctrl_c)
+    assert len(started) == 1 and started[0].cancelled.is_set() and not started[0].thread.is_alive()
+    assert all(v.value is None for v in model.open.values())
 
 
 def test_interrupted_save_leaves_no_partial_plan(plan, tmp_path):
