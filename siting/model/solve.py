@@ -381,8 +381,9 @@ class _ProgressRelay:
 
 class _Running:
     """``h.run()`` in a daemon thread. HiGHS releases Python's lock while it runs, so two runs use two
-    cores; :meth:`cancel` makes HiGHS stop at its next check (every simplex iteration or branch-and-bound
-    step, within its current LP solve)."""
+    cores. Setting ``cancelled`` makes HiGHS stop at its next check (simplex iteration, interior-point
+    iteration or branch-and-bound step: within its current LP solve, which can take a minute on the
+    largest models)."""
 
     def __init__(self, h) -> None:
         self.h, self.cancelled = h, threading.Event()
