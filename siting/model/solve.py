@@ -173,21 +173,14 @@ def solve_model(
     try:
         form = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
     except InfeasibleConstraintException:
-        size = {"variables": 0, "integer_variables": integer_vars, "constraints": 0, "nonzeros": 0}
-        return SolveResult(
-            "infeasible", "provenInfeasible", math.nan, math.nan, math.nan, 0.0, size, _version()
-        )
+        return _infeasible(integer_vars)
     h = _highs_model(form, m)
     options = {"time_limit": float(time_limit_seconds), "mip_rel_gap": float(mip_gap), "mip_abs_gap": 1.0}
     options |= {"threads": int(threads), "random_seed": int(seed), "output_flag": tee, "log_to_console": tee}
     _set_options(h, options | (extra_options or {}))
     stage = _ProgressRelay(progress, t0).subscribe(h) if progress else None
-    beside = None
-    if bound_model is not None:
-        left = max(float(time_limit_seconds) - (time.perf_counter() - t0), 1.0)
-        beside = _BoundPass(
-            bound_model, (threads, seed, left), _ProgressRelay(progress, t0) if progress else None
-        )
+    settings = (threads, seed, _left(time_limit_seconds, t0))
+    beside = _BoundPass(bound_model, settings, progress, t0) if bound_model else None
     warm_limit = WARM_START_TIME_SHARE * time_limit_seconds
     warm, plan = _warm_start(h, form, warm_start_zero, warm_limit, stage, beside)
     bound = {}
@@ -198,13 +191,24 @@ def solve_model(
             return _proved(h, integer_vars, warm, bound, time.perf_counter() - t0)
         _stop_within_gap_of(h, bound["bound_usd"], mip_gap)
     if warm_start_zero:  # the full solve gets what the warm start and the bound pass left
-        h.setOptionValue("time_limit", max(float(time_limit_seconds) - (time.perf_counter() - t0), 1.0))
+        h.setOptionValue("time_limit", _left(time_limit_seconds, t0))
     if stage:
         stage.stage = "full model"
     _wait([_Running(h)])
     result = _result(h, form, integer_vars, time.perf_counter() - t0)
     result.warm_start, result.bound_pass = warm, bound
     return _with_bound(result, bound.get("bound_usd", math.nan), mip_gap)
+
+
+def _infeasible(integer_vars: int) -> SolveResult:
+    """The result when Pyomo's compiler finds a constraint that no value can meet (HiGHS never runs)."""
+    size = {"variables": 0, "integer_variables": integer_vars, "constraints": 0, "nonzeros": 0}
+    return SolveResult("infeasible", "provenInfeasible", math.nan, math.nan, math.nan, 0.0, size, _version())
+
+
+def _left(time_limit_seconds: float, t0: float) -> float:
+    """Seconds of ``time_limit_seconds`` left since ``t0`` (``time.perf_counter``), at least 1 s."""
+    return max(float(time_limit_seconds) - (time.perf_counter() - t0), 1.0)
 
 
 def _set_options(h, options: dict) -> None:
@@ -259,15 +263,18 @@ class _BoundPass:
     """The bound pass: the LP relaxation of the model that ``build`` returns (a relaxation of the full
     model, :mod:`siting.model.relax`), with HiGHS's ``threads``, ``random_seed`` and ``time_limit`` (s) given
     in ``settings``. :meth:`start` builds and compiles it (in the caller's thread) and starts HiGHS on it in
-    another; :meth:`result` reads the bound once it has finished."""
+    another; :meth:`result` reads the bound once it has finished. ``progress`` gets its reports, timed
+    from ``t0`` (``time.perf_counter``)."""
 
     def __init__(
         self,
         build: Callable[[], pyo.ConcreteModel],
         settings: tuple[int, int, float],
-        relay: _ProgressRelay | None,
+        progress: ProgressCallback | None,
+        t0: float,
     ) -> None:
-        self.build, self.settings, self.relay = build, settings, relay
+        self.build, self.settings = build, settings
+        self.relay = _ProgressRelay(progress, t0) if progress else None
         self.running: _Running | None = None
         self.t0 = math.nan
 
